@@ -1,0 +1,34 @@
+"""Help of `az acr check-health`."""
+
+from knack.help_files import helps
+
+helps["acr check-health"] = """
+type: command
+short-summary: Diagnose the local environment and, optionally, the connection to a registry.
+long-summary: >
+    Checks the Docker client and daemon, Docker credentials, the Azure CLI and Helm, and with --name the
+    registry's login server, DNS, TLS, the authentication challenge and the Azure Active Directory token
+    exchange. The report goes to stderr, one line per check; the structured result goes to stdout
+    (-o json, yaml, table, tsv). The exit status is 0 when no check failed and 1 otherwise. By default
+    the command stops at the first failure; --ignore-errors runs every check. Error codes are explained at
+    https://aka.ms/acr/errors.
+examples:
+  - name: Gets health state with target registry 'myregistry', skipping confirmation for pulling image.
+    text: >
+        az acr check-health -n myregistry -y
+  - name: Gets health state of the environment, without stopping on first error.
+    text: >
+        az acr check-health --ignore-errors
+  - name: Gets health state with target registry 'myregistry', and checks allowed permissions to the specific repository 'myrepo'.
+    text: >
+        az acr check-health -n myregistry --repository myrepo
+  - name: Get the result as JSON and list the codes of the checks that failed.
+    text: >
+        az acr check-health -n myregistry -y -o json --query "checks[?status=='failed'].code"
+  - name: In a CI pipeline, run every check without prompting; the step fails (exit status 1) if any check failed.
+    text: >
+        az acr check-health -n myregistry --ignore-errors --yes -o table
+  - name: Check that private endpoint names of the registry resolve to private addresses in a virtual network.
+    text: >
+        az acr check-health -n myregistry --vnet myvnet
+"""

@@ -1,0 +1,28 @@
+"""Arguments of `az acr check-health`. The core acr module's settings for the whole `acr` scope still
+apply, so every argument is declared here again, with our own types (syntax errors exit with 2)."""
+
+from ._validators import registry_name_type, repository_type, timeout_type, vnet_type
+
+
+def load_arguments(self, _):
+    with self.argument_context("acr check-health") as c:
+        c.argument("registry_name", options_list=["--name", "-n"], type=registry_name_type,
+                   configured_default="acr", validator=None,
+                   help="The name of the container registry, or its login server (myregistry.azurecr.io). "
+                        "Adds the registry checks. You can configure a default with "
+                        "`az configure --defaults acr=<registry name>`.")
+        c.argument("ignore_errors", options_list=["--ignore-errors"], action="store_true",
+                   help="Run every check even after one fails. The exit status is still 1 when any check "
+                        "failed.")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Pull the sample image without asking. Without a terminal and without --yes, the pull "
+                        "check is skipped.")
+        c.argument("vnet", options_list=["--vnet"], type=vnet_type,
+                   help="Virtual network name or resource ID: verify that the names of the registry's private "
+                        "endpoints in that network resolve to their private IP addresses from here.")
+        c.argument("repository", options_list=["--repository"], type=repository_type,
+                   help="A repository of the registry: check which actions (pull, push, delete, ...) your "
+                        "identity is granted on it.")
+        c.argument("timeout", options_list=["--timeout"], type=timeout_type,
+                   help="Seconds to wait for each network request and each tool (default 10). The sample "
+                        "image pull gets 120 seconds.")

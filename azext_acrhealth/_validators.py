@@ -1,0 +1,88 @@
+"""Argument types and validators: syntax only, no network. Errors end in exit status 2."""
+
+import argparse
+import re
+
+_NAME = re.compile(r"^[a-z0-9]{5,50}$")
+_DNL = re.compile(r"^[a-z0-9]{5,50}-[a-z0-9]{1,20}$")        # registry name with a domain name label hash
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def registry_name_type(value):
+    """-n/--name: a registry name (myregistry) or its login server (myregistry.azurecr.io).
+
+    Upper case, an https:// prefix, a trailing slash and a trailing dot are normalised away; anything
+    else that could not be a registry is rejected with the rule it breaks.
+    """
+    raw = value
+    value = (value or "").strip().lower()
+    if value.startswith("https://"):
+        value = value[len("https://"):]
+    value = value.rstrip("/")
+    if value.endswith(".") and not value.endswith(".."):
+        value = value[:-1]
+    if not value:
+        raise argparse.ArgumentTypeError("the registry name is empty")
+    if "." not in value:
+        if not _NAME.match(value):
+            raise argparse.ArgumentTypeError(
+                "'{}' is not a valid registry name: use 5 to 50 letters and digits, or the full login "
+                "server such as myregistry.azurecr.io".format(_shorten(raw)))
+        return value
+    if len(value) > 253:
+        raise argparse.ArgumentTypeError("'{}' is longer than a host name can be (253 characters)".format(
+            _shorten(raw)))
+    labels = value.split(".")
+    bad = next((label for label in labels if not _LABEL.match(label)), None)
+    if bad is not None:
+        raise argparse.ArgumentTypeError(
+            "'{}' is not a valid login server: each part between dots must be 1 to 63 letters, digits or "
+            "hyphens (no scheme other than https://, no port, no path)".format(_shorten(raw)))
+    if not (_NAME.match(labels[0]) or _DNL.match(labels[0])):
+        raise argparse.ArgumentTypeError(
+            "'{}' is not a valid login server: its first part must be the registry name, 5 to 50 letters "
+            "and digits".format(_shorten(raw)))
+    return value
+
+
+def _shorten(text, limit=80):
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def timeout_type(value):
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError("'{}' is not a number of seconds".format(_shorten(value))) from None
+    if not 0.5 <= seconds <= 600:
+        raise argparse.ArgumentTypeError("the timeout must be between 0.5 and 600 seconds")
+    return seconds
+
+
+_VNET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$")
+_VNET_ID = re.compile(r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]{1,90}"
+                      r"/providers/Microsoft\.Network/virtualNetworks/[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$",
+                      re.IGNORECASE)
+_REPOSITORY = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")
+
+
+def vnet_type(value):
+    """--vnet: a virtual network name (2-64 characters) or its full resource ID."""
+    value = (value or "").strip().rstrip("/")
+    if _VNET_ID.match(value) or ("/" not in value and _VNET_NAME.match(value)):
+        return value
+    raise argparse.ArgumentTypeError(
+        "'{}' is not a virtual network name (2 to 64 letters, digits, '-', '_' or '.') or a resource ID "
+        "such as /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>"
+        .format(_shorten(value)))
+
+
+def repository_type(value):
+    """--repository: a repository name as the registry spells it (lower case, '/' between parts)."""
+    value = (value or "").strip()
+    if len(value) <= 256 and _REPOSITORY.match(value):
+        return value
+    raise argparse.ArgumentTypeError(
+        "'{}' is not a valid repository name: lower-case letters, digits and separators ('.', '_', '-', "
+        "'/'), at most 256 characters".format(_shorten(value)))

@@ -1,0 +1,90 @@
+"""`az acr check-health`: build the context, run the plan, report, return the result."""
+
+import sys
+import time
+
+from .context import DEFAULT_TIMEOUT, Context, Options
+
+
+def acr_check_health(cmd, registry_name=None, ignore_errors=False, yes=False, vnet=None, repository=None,
+                     timeout=None):
+    try:
+        return _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, timeout)
+    except KeyboardInterrupt:
+        raise
+    except Exception as ex:  # noqa: BLE001 - the last line of defence: a clear message, never a traceback
+        from knack.util import CLIError
+        raise CLIError("acrhealth could not complete the diagnosis ({}: {}). Please report this at "
+                       "https://aka.ms/acr/issues with the output of --debug.".format(type(ex).__name__, ex)) \
+            from None
+
+
+def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, timeout):
+    from . import report
+    from .account import Account
+    from .checks import build_plan
+    from .runner import run_plan
+
+    started = time.monotonic()
+    cli_ctx = cmd.cli_ctx
+    options = Options(registry_name=_short_name(registry_name),
+                      login_server=registry_name if registry_name and "." in registry_name else None,
+                      ignore_errors=ignore_errors, yes=yes, vnet=vnet, repository=repository,
+                      timeout=timeout or DEFAULT_TIMEOUT)
+    ctx = Context(options, account=Account(cli_ctx, subscription=_subscription(cmd)),
+                  confirm=_confirm if _stdin_is_tty() else None, started=started)
+    human = report.HumanReport(sys.stderr, colour=bool(cli_ctx.enable_color) and _isatty(sys.stderr),
+                               only_errors=bool(getattr(cli_ctx, "only_show_errors", False)))
+    plan = build_plan(options, ctx.env)
+    results = run_plan(plan, ctx, on_result=human.check, ignore_errors=ignore_errors)
+    body = report.summarise(results, time.monotonic() - started,
+                            registry=options.login_server or options.registry_name)
+    human.summary(body)
+    if body["status"] == "failed":
+        _exit_with_failure_after_output(cli_ctx)
+    return body
+
+
+def _short_name(name):
+    """The registry name for ARM look-ups: the first label of a login server, without a DNL hash."""
+    if not name:
+        return None
+    first = name.split(".", 1)[0]
+    return first.split("-", 1)[0] if "." in name else first
+
+
+def _subscription(cmd):
+    try:
+        return cmd.cli_ctx.data.get("subscription_id")
+    except AttributeError:
+        return None
+
+
+def _exit_with_failure_after_output(cli_ctx):
+    """Exit with status 1 once the CLI has printed the result: knack reads the exit code before it
+    prints, so the exit is raised from the event that follows the output."""
+    from knack.events import EVENT_CLI_SUCCESSFUL_EXECUTE
+
+    def handler(_cli_ctx, **_kwargs):
+        raise SystemExit(1)
+
+    cli_ctx.register_event(EVENT_CLI_SUCCESSFUL_EXECUTE, handler)
+
+
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _stdin_is_tty():
+    return _isatty(sys.stdin)
+
+
+def _confirm(question):
+    from knack.prompting import NoTTYException, prompt_y_n
+    try:
+        return prompt_y_n(question, default="n")
+    except NoTTYException:
+        return None

@@ -1,0 +1,127 @@
+"""The one renderer: the human report on stderr, the structured result, and the table view.
+
+Checks decide; this module only presents. Marks belong here, not to the checks.
+"""
+
+from collections import OrderedDict
+
+from . import catalogue
+from .outcome import Status
+
+FAQ = "https://aka.ms/acr/health-check"
+
+_MARKS = {Status.PASSED: ("✓", "OK"), Status.WARNING: ("!", "WARN"), Status.FAILED: ("✗", "FAIL"),
+          Status.SKIPPED: ("-", "SKIP"), Status.CRASHED: ("✗", "CRASH")}
+_COLOURS = {Status.PASSED: "32", Status.WARNING: "33", Status.FAILED: "31", Status.SKIPPED: "2",
+            Status.CRASHED: "35"}
+
+
+def solutions(outcome):
+    """The specific fix first, then the catalogue's potential solutions."""
+    items = [outcome.fix] if outcome.fix else []
+    if outcome.code in catalogue.CODES:
+        items += list(catalogue.get(outcome.code).solutions)
+    return items
+
+
+def check_entry(result):
+    outcome = result.outcome
+    code = catalogue.CODES.get(outcome.code)
+    entry = OrderedDict()
+    entry["name"] = result.check.name
+    entry["title"] = result.check.title
+    entry["status"] = outcome.status.value
+    entry["code"] = outcome.code
+    entry["message"] = outcome.message
+    entry["meaning"] = code.meaning if code else None
+    entry["solutions"] = solutions(outcome)
+    entry["link"] = code.link if code else None
+    entry["durationSeconds"] = round(result.duration, 3)
+    entry["details"] = dict(outcome.details)
+    return entry
+
+
+def summarise(results, elapsed, registry=None):
+    counts = OrderedDict((s.value, 0) for s in Status)
+    for result in results:
+        counts[result.outcome.status.value] += 1
+    bad = counts[Status.FAILED.value] + counts[Status.CRASHED.value]
+    status = "failed" if bad else ("warning" if counts[Status.WARNING.value] else "passed")
+    body = OrderedDict()
+    body["status"] = status
+    body["registry"] = registry
+    body["summary"] = counts
+    body["elapsedSeconds"] = round(elapsed, 3)
+    body["checks"] = [check_entry(r) for r in results]
+    return body
+
+
+def summary_line(body):
+    counts = body["summary"]
+    parts = ["{} {}".format(counts[s.value], s.value) for s in Status
+             if counts[s.value] or s in (Status.PASSED, Status.FAILED)]
+    not_run = sum(1 for c in body["checks"] if c["status"] == "skipped" and c["message"].startswith("not run"))
+    line = "{} in {:.1f} s".format(", ".join(parts), body["elapsedSeconds"])
+    if not_run:
+        line += "; stopped at the first failure, {} check{} not run (pass --ignore-errors to run them)".format(
+            not_run, "" if not_run == 1 else "s")
+    return line
+
+
+class HumanReport:
+    """Writes one line per check as it completes, with the catalogue's help for each failure."""
+
+    def __init__(self, stream, colour=False, only_errors=False):
+        self.stream = stream
+        self.colour = colour
+        self.only_errors = only_errors
+        encoding = (getattr(stream, "encoding", None) or "ascii").lower()
+        self.unicode = encoding.startswith("utf")
+
+    def _paint(self, text, status, bold=False):
+        if not self.colour:
+            return text
+        return "\x1b[{}{}m{}\x1b[0m".format("1;" if bold else "", _COLOURS[status], text)
+
+    def _write(self, text):
+        try:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+        except (OSError, ValueError, UnicodeError):
+            pass  # a closed or narrow stderr must not turn the diagnosis into a crash
+
+    def note(self, text):
+        if not self.only_errors:
+            self._write(text)
+
+    def check(self, result):
+        outcome, status = result.outcome, result.outcome.status
+        if self.only_errors and not status.bad:
+            return
+        mark = _MARKS[status][0 if self.unicode else 1]
+        line = "[{}] {}: {}".format(self._paint(mark, status, bold=True), result.check.title, outcome.message)
+        if outcome.code and not status.bad:
+            line += " ({})".format(outcome.code)
+        if result.duration >= 0.05:
+            line += self._paint(" ({:.1f} s)".format(result.duration), Status.SKIPPED)
+        self._write(line)
+        if status.bad or (status is Status.WARNING and outcome.code):
+            self._explain(outcome)
+
+    def _explain(self, outcome):
+        code = catalogue.CODES.get(outcome.code)
+        if code:
+            self._write("    {}: {}".format(self._paint(code.name, outcome.status, bold=True), code.meaning))
+        items = solutions(outcome)
+        if items:
+            self._write("    Potential solutions:")
+            for item in items:
+                self._write("      - {}".format(item))
+        if code:
+            self._write("    More: {}".format(code.link))
+
+    def summary(self, body):
+        status = {"passed": Status.PASSED, "warning": Status.WARNING}.get(body["status"], Status.FAILED)
+        self._write(self._paint(summary_line(body), status, bold=True))
+        if body["status"] != "passed" and not self.only_errors:
+            self._write("Please refer to {} for more information.".format(FAQ))

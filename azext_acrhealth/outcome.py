@@ -1,11 +1,11 @@
 """What a check returns. Checks build outcomes with the helpers below and never print."""
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASSED = "passed"
     WARNING = "warning"
     FAILED = "failed"

@@ -42,6 +42,11 @@ def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, time
     human.summary(body)
     if body["status"] == "failed":
         _exit_with_failure_after_output(cli_ctx)
+    invocation = getattr(cli_ctx, "invocation", None)
+    data = getattr(invocation, "data", None) or {}
+    if data.get("output") == "tsv" and not data.get("query_active"):
+        # TSV drops nested lists, which would leave nothing of the checks: give one row per check.
+        return report.rows(body)
     return body
 
 

@@ -68,6 +68,13 @@ def summary_line(body):
     return line
 
 
+def rows(body):
+    """One flat row per check, for `-o tsv`: name, status, code, seconds, message."""
+    return [OrderedDict([("name", c["name"]), ("status", c["status"]), ("code", c["code"] or ""),
+                         ("seconds", c["durationSeconds"]), ("message", c["message"])])
+            for c in body["checks"]]
+
+
 class HumanReport:
     """Writes one line per check as it completes, with the catalogue's help for each failure."""
 

@@ -1,0 +1,45 @@
+import shutil
+
+import pytest
+
+from tests import azcli
+
+
+@pytest.fixture(scope="session")
+def extension_dir(tmp_path_factory):
+    """The extension built from this checkout and installed into a fresh folder, once per session."""
+    root = tmp_path_factory.mktemp("az-session")
+    wheel = azcli.build_wheel(root / "dist")
+    ext_dir = root / "extensions"
+    env = azcli.base_env(root / "home", root / "config", ext_dir)
+    (root / "home").mkdir()
+    azcli.install_extension(wheel, env)
+    return ext_dir
+
+
+@pytest.fixture
+def az_env(tmp_path, extension_dir):
+    """Environment for one az run: fresh HOME and config, the session's installed extension."""
+    home, config = tmp_path / "home", tmp_path / "config"
+    home.mkdir()
+    config.mkdir()
+    return azcli.base_env(home, config, extension_dir)
+
+
+@pytest.fixture
+def tool_dir(tmp_path):
+    """An empty folder for stand-in executables, to put first on PATH."""
+    path = tmp_path / "bin"
+    path.mkdir()
+    return path
+
+
+def pytest_report_header(config):
+    return "az: {}".format(shutil.which("az") or azcli.AZ)
+
+
+@pytest.fixture
+def isolated():
+    """End-to-end tests need `unshare -rn`; without it they are skipped with the reason, not passed."""
+    if not azcli.namespaces_available():
+        pytest.skip("unprivileged user namespaces (unshare -rn) are not available on this machine")

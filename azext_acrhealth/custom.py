@@ -88,8 +88,11 @@ def _stdin_is_tty():
 
 
 def _confirm(question):
-    from knack.prompting import NoTTYException, prompt_y_n
+    """Ask on stderr and read the answer from the terminal, so stdout keeps only the result."""
     try:
-        return prompt_y_n(question, default="n")
-    except NoTTYException:
+        sys.stderr.write("{} (y/n): ".format(question))
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+    except (OSError, ValueError, UnicodeError):
         return None
+    return answer.strip().lower() in ("y", "yes")

@@ -49,7 +49,7 @@ def test_helm_3_before_3_8_is_an_oci_warning(tmp_path, bin_dir):
     standins.write_helm(bin_dir, standins.helm_output("3.7.2"))
     outcome = run_helm(tmp_path, bin_dir)["helm_version"]
     assert outcome.status is Status.WARNING and outcome.code == "HELM_OCI_WARNING"
-    assert outcome.details["version"] == "3.7.2" and "3.8.0" in outcome.fix
+    assert outcome.details["version"] == "3.7.2" and "before 3.8.0" in outcome.message
 
 
 def test_helm_2_is_an_oci_warning(tmp_path, bin_dir):

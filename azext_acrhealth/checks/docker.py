@@ -79,11 +79,12 @@ def docker_daemon(ctx):
         return failed("DOCKER_COMMAND_ERROR", "'{} ps' could not start: {}".format(path, proc.error), **where)
     text = proc.output
     lower = text.lower()
-    if "permission denied" in lower:
+    if "permission denied" in lower or "access is denied" in lower:    # the second one is Windows' wording
         socket = _socket_in(text) or endpoint
-        return failed("DOCKER_DAEMON_ERROR", "permission denied on the daemon socket {}".format(socket),
-                      fix="add your user to the 'docker' group (sudo usermod -aG docker $USER, then log in "
-                          "again), or use rootless Docker (DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock)",
+        fix = ("add your user to the 'docker-users' group, then sign out and in again" if "npipe" in socket else
+               "add your user to the 'docker' group (sudo usermod -aG docker $USER, then log in again), or use "
+               "rootless Docker (DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock)")
+        return failed("DOCKER_DAEMON_ERROR", "permission denied on the daemon socket {}".format(socket), fix=fix,
                       socket=socket, output=excerpt(text), **where)
     if "cannot connect" in lower or "daemon running" in lower or "connection refused" in lower:
         return failed("DOCKER_DAEMON_ERROR", "the daemon is not running, or not reachable at {}".format(endpoint),

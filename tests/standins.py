@@ -73,6 +73,8 @@ _OK = {
     "version": (DOCKER_VERSION_JSON, "", 0),
     "context": ("default " + SOCKET, "", 0),
     "pull": (PULL_OK, "", 0),
+    "image inspect": ("", "Error response from daemon: No such image: " + IMAGE, 1),
+    "rmi": ("Untagged: " + IMAGE, "", 0),
 }
 _DOWN = {"ps": ("", DAEMON_DOWN, 1), "version": (DOCKER_VERSION_JSON_NO_SERVER, DAEMON_DOWN, 1),
          "pull": ("", DAEMON_DOWN, 1)}
@@ -81,6 +83,8 @@ _DENIED = {"ps": ("", PERMISSION_DENIED, 1), "version": (DOCKER_VERSION_JSON_NO_
 DOCKER_STATES = {
     "ok": {},
     "pull_ok": {},
+    "image_present": {"image inspect": ("sha256:d2c94e258dcb3c5ac2798d32e1249e42ef01cba4841c2234249495f87264ac5a",
+                                        "", 0)},
     "daemon_down": _DOWN,
     "permission_denied": _DENIED,
     "hang": {"ps": HANG, "version": HANG, "pull": HANG},

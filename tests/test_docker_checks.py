@@ -258,6 +258,20 @@ def test_pull_accepted_at_the_prompt_pulls(tmp_path, bin_dir):
     assert "pull " + standins.IMAGE in standins.calls(bin_dir, "docker")
 
 
+def test_the_sample_image_is_removed_after_the_pull_when_it_was_not_there_before(tmp_path, bin_dir):
+    standins.write_docker(bin_dir, "pull_ok")
+    outcome = run_docker(make_ctx(tmp_path, bin_dir))["docker_pull"]
+    assert outcome.details["removedAfterwards"] is True
+    assert "rmi " + standins.IMAGE in standins.calls(bin_dir, "docker")
+
+
+def test_a_sample_image_that_was_already_there_is_kept(tmp_path, bin_dir):
+    standins.write_docker(bin_dir, "image_present")
+    outcome = run_docker(make_ctx(tmp_path, bin_dir))["docker_pull"]
+    assert outcome.status is Status.PASSED and outcome.details["removedAfterwards"] is False
+    assert not any(call.startswith("rmi") for call in standins.calls(bin_dir, "docker"))
+
+
 def test_pull_failure_is_a_pull_error_with_dockers_message(tmp_path, bin_dir):
     standins.write_docker(bin_dir, "pull_fail")
     outcome = run_docker(make_ctx(tmp_path, bin_dir))["docker_pull"]

@@ -187,12 +187,16 @@ def docker_pull(ctx):
         if not answer:
             return skipped("declined: {} was not pulled".format(IMAGE))
     path = ctx.data("docker_daemon").get("path") or ctx.data("docker_client").get("path")
+    # Leave the machine as it was: remove the sample image afterwards unless it was already there.
+    present_before = ctx.run([path, "image", "inspect", "--format", "{{.Id}}", IMAGE]).ok
     proc = ctx.run([path, "pull", IMAGE], timeout=PULL_TIMEOUT)
+    pulled = proc.ok or (not proc.timed_out and WRONG_PLATFORM in proc.output)
+    tidy = {} if not pulled else {"removedAfterwards": not present_before and ctx.run([path, "rmi", IMAGE]).ok}
     if proc.ok:
-        return passed("pulled {}".format(IMAGE), image=IMAGE)
-    if not proc.timed_out and WRONG_PLATFORM in proc.output:
+        return passed("pulled {}".format(IMAGE), image=IMAGE, **tidy)
+    if pulled:
         return warning("pulled {}, but it cannot be used on this platform".format(IMAGE), image=IMAGE,
-                       output=excerpt(proc.output))
+                       output=excerpt(proc.output), **tidy)
     if proc.timed_out:
         return failed("DOCKER_PULL_ERROR", "'docker pull' did not finish within {:g} s".format(PULL_TIMEOUT),
                       image=IMAGE, waitedSeconds=PULL_TIMEOUT, output=excerpt(proc.output))

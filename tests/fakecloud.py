@@ -37,6 +37,7 @@ class Scenario:
     and of the ARM registry list (`arm_registries`) are strings:
 
     common: "ok" | "status:NNN" | "html" (200 text/html page) | "hang" | "reset" | "drip" (1 byte/s body)
+        | "drip_headers" (1 byte/s headers)
         | "endless" (never-ending body) | "huge_body" (64 MiB) | "huge_headers" | "redirect:URL"
         | "redirect_loop" (to itself)
     v2 only: "challenge" (= ok: 401 Bearer) | "basic" | "bearer_no_service" | "no_header" | "forbidden"
@@ -292,6 +293,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset()
         elif behaviour == "drip":
             self._drip()
+        elif behaviour == "drip_headers":
+            self._drip(headers_too=True)
         elif behaviour == "endless":
             self._endless()
         elif behaviour == "huge_body":
@@ -312,14 +315,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
         self.close_connection = True
 
-    def _drip(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "100000")
-        self.end_headers()
+    def _drip(self, headers_too=False):
         deadline = time.monotonic() + self.scenario.hang_seconds
-        while time.monotonic() < deadline and not self.cloud.stopping.is_set():
-            self.wfile.write(b" ")
+        if headers_too:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            filler = b"X-Slow: " + b"x" * 10000
+        else:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            filler = b" " * 100000
+        for byte in filler:
+            if time.monotonic() > deadline or self.cloud.stopping.is_set():
+                break
+            self.wfile.write(bytes([byte]))
             self.wfile.flush()
             self._wait(1.0)
         self.close_connection = True

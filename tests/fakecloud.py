@@ -44,6 +44,7 @@ class Scenario:
         (403 with ACR's firewall message) | "anonymous" (200)
     exchange/token only: "invalid_json" | "no_refresh_token"/"no_access_token" | "not_jwt" | "list"
         | "number" | "object_token" (the token field is an object) | "401" | "429" (shorthands)
+    arm_registries also: "403" (AuthorizationFailed). Every answer's Date header is shifted by date_offset.
     """
     tenant: str = "72f988bf-0000-0000-0000-000000000001"
     subscription: str = "00000000-0000-0000-0000-0000000000aa"
@@ -59,7 +60,8 @@ class Scenario:
     forbidden_ip: str = "203.0.113.7"
     correlation_id: str = "c0ffee00-0000-4000-8000-000000000001"
     registries: list = field(default_factory=list)    # ARM registry objects, as GET returns them
-    resources: dict = field(default_factory=dict)     # ARM id (any case) -> object, or {"status": 404}
+    resources: dict = field(default_factory=dict)     # ARM id (any case) -> object, {"status": 404} or
+                                                      # {"behaviour": "hang"} (any common behaviour)
     subscriptions: list = None      # GET /subscriptions value; default: the one subscription
     hang_seconds: float = 60.0      # how long "hang" and "drip" last at most (the server ends them on stop)
 

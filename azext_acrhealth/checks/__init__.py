@@ -29,12 +29,7 @@ def build_plan(options, env):
         Check("cli_version", "Azure CLI version", cli.cli_version),
     ]
     if options.registry_requested:
-        plan += [
-            Check("login_server", "Login server", registry.login_server, group=REGISTRY,
-                  code="LOGIN_SERVER_ERROR"),
-            Check("dns", "DNS lookup", registry.dns, needs=("login_server",), group=REGISTRY,
-                  code="CONNECTIVITY_DNS_ERROR"),
-        ]
+        plan += registry.plan(options, group=REGISTRY)
     plan += [
         Check("helm_client", "Helm client", helm.helm_client, code="HELM_COMMAND_ERROR"),
         Check("helm_version", "Helm version", helm.helm_version, needs=("helm_client",), budget=2 * tool,

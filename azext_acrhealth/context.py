@@ -9,6 +9,7 @@ from . import probes
 
 DEFAULT_TIMEOUT = 10.0      # seconds for one network request or one tool invocation
 PULL_TIMEOUT = 120.0        # seconds for `docker pull` of the sample image, which downloads data
+RUN_LIMIT_FACTOR = 1.5      # the whole run (pull aside) is bounded at 1.5 x timeout: 15 s by default
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,10 @@ class Options:
     vnet: str = None
     repository: str = None
     timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def time_limit(self):
+        return RUN_LIMIT_FACTOR * self.timeout
 
     @property
     def registry_requested(self):

@@ -36,7 +36,8 @@ def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, time
     human = report.HumanReport(sys.stderr, colour=bool(cli_ctx.enable_color) and _isatty(sys.stderr),
                                only_errors=bool(getattr(cli_ctx, "only_show_errors", False)))
     plan = build_plan(options, ctx.env)
-    results = run_plan(plan, ctx, on_result=human.check, ignore_errors=ignore_errors)
+    results = run_plan(plan, ctx, on_result=human.check, ignore_errors=ignore_errors,
+                       time_limit=options.time_limit, on_slow=human.waiting)
     body = report.summarise(results, time.monotonic() - started,
                             registry=options.login_server or options.registry_name)
     human.summary(body)

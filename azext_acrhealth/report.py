@@ -101,6 +101,12 @@ class HumanReport:
         if not self.only_errors:
             self._write(text)
 
+    def waiting(self, check, budget):
+        """A check is taking long: say what we wait for and for how long at most."""
+        if not self.only_errors:
+            self._write(self._paint("    ... still waiting for {} (at most {:g} s)".format(check.title.lower(), budget),
+                                    Status.SKIPPED))
+
     def check(self, result):
         outcome, status = result.outcome, result.outcome.status
         if self.only_errors and not status.bad:

@@ -7,11 +7,13 @@ runs on the calling thread when its turn comes. A check that raises becomes a "c
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .outcome import Outcome, Status, crashed, failed, skipped
 
 POLL = 0.05
+SLOW = 3.0   # seconds after which the report says what it is waiting for
 NOT_RUN = "not run: stopped at the first failure (pass --ignore-errors to run every check)"
 
 
@@ -42,10 +44,16 @@ class _Slot:
         self.result = None
 
 
-def run_plan(plan, ctx, on_result=None, ignore_errors=False):
-    """Run every check of the plan; call on_result(CheckResult) in plan order; return the results."""
+def run_plan(plan, ctx, on_result=None, ignore_errors=False, time_limit=None, on_slow=None):
+    """Run every check of the plan; call on_result(CheckResult) in plan order; return the results.
+
+    time_limit bounds the whole run in seconds, not counting time spent in interactive checks (the
+    pull, which has its own limit); checks still running then fail with their code, checks not yet
+    started are skipped. on_slow(check, budget) is called once for a check still running after SLOW s.
+    """
     slots = {check.name: _Slot() for check in plan}
     stop = threading.Event()
+    clock = _Clock(time_limit)
 
     def prerequisite_problem(check):
         for need in check.needs:
@@ -93,9 +101,10 @@ def run_plan(plan, ctx, on_result=None, ignore_errors=False):
                 ctx.results[check.name] = result
         else:
             if check.interactive:
-                execute(check)
+                with clock.paused():
+                    execute(check)
             else:
-                _wait(slot, check, ctx)
+                _wait(slot, check, ctx, clock, on_slow)
             result = slot.result
         results.append(result)
         if on_result:
@@ -105,15 +114,47 @@ def run_plan(plan, ctx, on_result=None, ignore_errors=False):
     return results
 
 
-def _wait(slot, check, ctx):
-    """Wait for a threaded check, but no longer than its budget once it has started."""
+def _wait(slot, check, ctx, clock, on_slow=None):
+    """Wait for a threaded check, no longer than its budget once it has started, nor past the run's limit."""
+    told = False
     while not slot.done.wait(POLL):
-        started = slot.started_at
-        if started is not None and time.monotonic() - started > check.budget:
+        started, now = slot.started_at, time.monotonic()
+        if started is not None and now - started > check.budget:
             outcome = failed(check.code, "no answer within {:g} s; gave up waiting".format(check.budget)) \
                 if check.code else crashed("did not finish within {:g} s".format(check.budget))
-            _finish(slot, ctx, CheckResult(check, outcome, time.monotonic() - started))
-            return
+        elif clock.expired():
+            limit = "the run's time limit of {:g} s was reached".format(clock.limit)
+            if started is None:
+                outcome = skipped("not run: " + limit)
+            else:
+                outcome = failed(check.code, "gave up: " + limit) if check.code else crashed("gave up: " + limit)
+        else:
+            if on_slow and not told and started is not None and now - started > SLOW:
+                told = True
+                on_slow(check, check.budget)
+            continue
+        _finish(slot, ctx, CheckResult(check, outcome, now - (started or now)))
+        return
+
+
+class _Clock:
+    """The run's time limit, paused while an interactive check (a prompt, the pull) has the floor."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.deadline = None if limit is None else time.monotonic() + limit
+
+    def expired(self):
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+    @contextmanager
+    def paused(self):
+        began = time.monotonic()
+        try:
+            yield
+        finally:
+            if self.deadline is not None:
+                self.deadline += time.monotonic() - began
 
 
 def _finish(slot, ctx, result):

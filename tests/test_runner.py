@@ -148,3 +148,47 @@ def test_results_are_recorded_in_the_context():
     c = ctx()
     run_plan([Check("a", "A", ok)], c)
     assert c.results["a"].outcome.message == "fine"
+
+
+def test_the_run_time_limit_fails_running_checks_and_skips_waiting_ones():
+    release = threading.Event()
+
+    def hang(_ctx):
+        release.wait(10)
+        return passed("late")
+
+    try:
+        results = run_plan([Check("hang", "Hang", hang, budget=60, code="CONNECTIVITY_CHALLENGE_ERROR"),
+                            Check("after", "After", ok, needs=("hang",))], ctx(), ignore_errors=True,
+                           time_limit=0.3)
+    finally:
+        release.set()
+    assert results[0].outcome.status is Status.FAILED
+    assert results[0].outcome.code == "CONNECTIVITY_CHALLENGE_ERROR"
+    assert "time limit of 0.3 s" in results[0].outcome.message
+    assert results[1].outcome.status is Status.SKIPPED
+
+
+def test_the_time_limit_pauses_while_an_interactive_check_has_the_floor():
+    # The interactive check takes longer than the whole limit; the threaded check after it, which
+    # waits for it, must still get its turn.
+    def prompt(_ctx):
+        threading.Event().wait(0.5)
+        return passed("answered")
+
+    results = run_plan([Check("pull", "Pull", prompt, interactive=True), Check("b", "B", ok, needs=("pull",))],
+                       ctx(), time_limit=0.3)
+    assert statuses(results) == [("pull", Status.PASSED), ("b", Status.PASSED)]
+
+
+def test_a_slow_check_is_announced_once(monkeypatch):
+    import azext_acrhealth.runner as runner
+    monkeypatch.setattr(runner, "SLOW", 0.1)
+    release, seen = threading.Event(), []
+
+    def slow(_ctx):
+        release.wait(0.5)
+        return passed("done")
+
+    run_plan([Check("slow", "Slow", slow, budget=5)], ctx(), on_slow=lambda check, budget: seen.append(check.name))
+    assert seen == ["slow"]

@@ -5,6 +5,9 @@ with the same methods (Azure itself cannot exist in a test); the end-to-end suit
 through the real `az`.
 """
 
+import threading
+from urllib.parse import urlencode, urlsplit
+
 ACR_AUDIENCE = "https://containerregistry.azure.net"
 
 
@@ -16,6 +19,8 @@ class Account:
     def __init__(self, cli_ctx, subscription=None):
         self.cli_ctx = cli_ctx
         self.subscription = subscription
+        self._arm_token = None
+        self._lock = threading.Lock()
 
     def cli_version(self):
         from azure.cli.core import __version__
@@ -63,6 +68,38 @@ class Account:
 
     def arm_audience(self):
         return self.cli_ctx.cloud.endpoints.active_directory_resource_id
+
+    def arm_get(self, path, api_version, timeout):
+        """GET an ARM path (or a nextLink URL on the ARM host) -> probes.HttpResult; raises LoginError."""
+        with self._lock:   # several checks read ARM at once: ask MSAL for the token once
+            if self._arm_token is None:
+                self._arm_token = self.token(self.arm_audience())[0]
+            token = self._arm_token
+        return arm_request(self.arm_endpoint(), token, path, api_version, timeout)
+
+
+def arm_url(endpoint, path, api_version):
+    """The URL of an ARM path, or None when `path` is an absolute URL on a host other than ARM's:
+    the ARM token must not follow a nextLink anywhere else."""
+    endpoint = endpoint.rstrip("/")
+    if "://" in path:
+        if urlsplit(path).netloc.lower() != urlsplit(endpoint).netloc.lower():
+            return None
+        url = path
+    else:
+        url = endpoint + "/" + path.lstrip("/")
+    if "api-version=" not in url:
+        url += ("&" if "?" in url else "?") + urlencode({"api-version": api_version})
+    return url
+
+
+def arm_request(endpoint, token, path, api_version, timeout):
+    """One ARM GET with the caller's token, through the same timed HTTP edge as every other request."""
+    from .probes import Http, HttpResult
+    url = arm_url(endpoint, path, api_version)
+    if url is None:
+        return HttpResult(path, error="invalid", reason="link leaves the Azure Resource Manager host")
+    return Http(timeout).get(url, headers={"Authorization": "Bearer " + token, "Accept": "application/json"})
 
 
 def _first_line(ex):

@@ -285,3 +285,78 @@ def _reason(chain):
             text = re.sub(r"\(Caused by [A-Za-z]+\((.*)\)\)$", r"\1", text)
             return " ".join(text.split())[:300]
     return type(chain[0]).__name__
+
+
+# ---------------------------------------------------------------- TLS certificates
+
+@dataclass(frozen=True)
+class CertInfo:
+    subject: str
+    issuer: str
+    not_before: str              # ISO 8601, UTC
+    not_after: str
+    names: tuple = ()            # DNS names and IP addresses of the subjectAltName extension
+    self_signed: bool = False
+    expired: bool = False
+    not_yet_valid: bool = False
+
+
+def peer_certificate(host, port, timeout, proxy=None):
+    """The certificate a TLS server presents, read without verifying it, or None when it cannot be read.
+
+    After a verification failure this tells the user whom they were really talking to: a TLS-inspecting
+    proxy shows its own issuer here. With an http:// proxy the certificate is read through a CONNECT
+    tunnel, as requests would see it.
+    """
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        sock = _tunnel(proxy, host, port, timeout) if proxy else socket.create_connection((host, port), timeout)
+        with sock, context.wrap_socket(sock, server_hostname=host) as tls:
+            der = tls.getpeercert(binary_form=True)
+    except (OSError, ValueError, ssl.SSLError):
+        return None
+    return describe_certificate(der) if der else None
+
+
+def _tunnel(proxy, host, port, timeout):
+    from urllib.parse import urlsplit
+    parts = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    if parts.scheme != "http" or not parts.hostname:
+        raise ValueError("unsupported proxy")
+    sock = socket.create_connection((parts.hostname, parts.port or 80), timeout)
+    target = "[{}]:{}".format(host, port) if ":" in host else "{}:{}".format(host, port)
+    sock.sendall("CONNECT {0} HTTP/1.1\r\nHost: {0}\r\n\r\n".format(target).encode("ascii"))
+    reply = b""
+    while b"\r\n\r\n" not in reply and len(reply) < 16384:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        reply += chunk
+    if not reply.split(b" ", 2)[1:2] == [b"200"]:
+        sock.close()
+        raise OSError("proxy refused CONNECT")
+    return sock
+
+
+def describe_certificate(der):
+    """CertInfo for a DER certificate, or None when it cannot be parsed."""
+    import datetime
+    try:
+        from cryptography import x509
+        cert = x509.load_der_x509_certificate(der)
+        try:
+            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            names = tuple(san.get_values_for_type(x509.DNSName)) + \
+                tuple(str(ip) for ip in san.get_values_for_type(x509.IPAddress))
+        except x509.ExtensionNotFound:
+            names = ()
+        before, after = cert.not_valid_before_utc, cert.not_valid_after_utc
+        now = datetime.datetime.now(datetime.UTC)
+        return CertInfo(subject=cert.subject.rfc4514_string(), issuer=cert.issuer.rfc4514_string(),
+                        not_before=before.isoformat(), not_after=after.isoformat(), names=names,
+                        self_signed=cert.subject == cert.issuer, expired=after < now, not_yet_valid=before > now)
+    except Exception:  # noqa: BLE001 - a malformed certificate from a hostile server is just "unreadable"
+        return None

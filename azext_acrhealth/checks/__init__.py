@@ -20,12 +20,7 @@ def build_plan(options, env):
         Check("cli_version", "Azure CLI version", cli.cli_version),
     ]
     if options.registry_requested:
-        plan += [
-            Check("login_server", "Login server", registry.login_server, group=REGISTRY,
-                  code="LOGIN_SERVER_ERROR"),
-            Check("dns", "DNS lookup", registry.dns, needs=("login_server",), group=REGISTRY,
-                  code="CONNECTIVITY_DNS_ERROR"),
-        ]
+        plan += registry.plan(options, group=REGISTRY)
     if env.get("ACC_CLOUD"):
         plan = [replace(c, func=_in_cloud_shell, needs=()) if c.group == ENVIRONMENT else c for c in plan]
     return plan

@@ -1,0 +1,169 @@
+"""Azure AD → registry tokens: the AAD token, the refresh token exchange, the access token.
+
+Tokens travel only in outcome `data`; messages, details and fixes never hold one, and any body excerpt
+is scrubbed of the tokens sent and of anything shaped like a JWT.
+"""
+
+import re
+from dataclasses import replace
+
+from .. import hosts, jwt_claims
+from ..account import LoginError
+from ..outcome import failed, passed, skipped, warning
+
+REPOSITORY_ACTIONS = ("pull", "push", "metadata_read", "metadata_write", "delete")
+CATALOG_SCOPE = "registry:catalog:*"
+_JWT_LIKE = re.compile(r"eyJ[A-Za-z0-9_\-]{4,}(?:\.[A-Za-z0-9_\-]*){0,2}")
+
+
+def aad_token(ctx):
+    if ctx.account is None:
+        return skipped("no Azure CLI context")
+    audience = ctx.account.acr_audience()
+    try:
+        token, tenant = ctx.account.token(audience)
+    except LoginError as ex:
+        return failed("AZURE_LOGIN_ERROR", "no Azure AD token for {}: {}".format(audience, ex),
+                      fix="run `az login`, then try again", audience=audience)
+    if not isinstance(token, str) or not token:
+        return failed("AZURE_LOGIN_ERROR", "the Azure CLI returned no token for {}".format(audience),
+                      fix="run `az login`, then try again", audience=audience)
+    claims = jwt_claims.claims(token) or {}
+    identity = next((claims[k] for k in ("upn", "unique_name", "appid", "oid") if isinstance(claims.get(k), str)),
+                    None)
+    return passed("token for {} (tenant {}{})".format(audience, tenant, ", " + identity if identity else ""),
+                  data={"token": token, "tenant": tenant}, audience=audience, tenant=tenant, identity=identity)
+
+
+def refresh_token(ctx):
+    """Exchange the AAD token for a registry refresh token at the challenge's realm, if it is trusted."""
+    ch, aad = ctx.data("challenge"), ctx.data("aad_token")
+    realm, server = ch["realm"], ch["login_server"]
+    problem = hosts.realm_problem(realm, server, ctx.account.acr_suffix())
+    if problem:
+        return failed("CONNECTIVITY_REALM_ERROR",
+                      "the challenge names token server {}, but {}; the Azure AD token was not sent".format(
+                          hosts.origin(realm) or realm[:100], problem), realm=realm[:300])
+    url = hosts.origin(realm) + "/oauth2/exchange"
+    res = ctx.http.post(url, data={"grant_type": "access_token", "service": ch["service"],
+                                   "tenant": aad["tenant"], "access_token": aad["token"]})
+    token, outcome = _read_token(res, "refresh_token", "CONNECTIVITY_REFRESH_TOKEN_ERROR", "refresh token",
+                                 secrets=(aad["token"],))
+    if outcome:
+        return outcome
+    data = {"refresh_token": token, "origin": hosts.origin(realm), "service": ch["service"]}
+    if jwt_claims.claims(token) is None:
+        return warning("{} issued a refresh token that is not a JWT, unlike Azure Container Registry; another "
+                       "server may be answering for the registry".format(url), data=data, url=url, jwt=False)
+    return passed("refresh token issued by {}".format(url), data=data, url=url, status=res.status)
+
+
+def access_token(ctx):
+    """Ask for an access token that proves something: the catalog, or every action on --repository."""
+    refresh = ctx.data("refresh_token")
+    repository = ctx.options.repository
+    scope = "repository:{}:{}".format(repository, ",".join(REPOSITORY_ACTIONS)) if repository else CATALOG_SCOPE
+    url = refresh["origin"] + "/oauth2/token"
+    res = ctx.http.post(url, data={"grant_type": "refresh_token", "service": refresh["service"], "scope": scope,
+                                   "refresh_token": refresh["refresh_token"]})
+    token, outcome = _read_token(res, "access_token", "CONNECTIVITY_ACCESS_TOKEN_ERROR", "access token",
+                                 secrets=(refresh["refresh_token"],))
+    if outcome:
+        return outcome
+    claims = jwt_claims.claims(token)
+    details = {"url": url, "scope": scope}
+    if claims is None:
+        if repository:
+            return failed("CONNECTIVITY_ACCESS_TOKEN_ERROR", "{} issued an access token that is not a JWT, so its "
+                          "permissions on '{}' cannot be read".format(url, repository), **details)
+        return warning("{} issued an access token that is not a JWT; its permissions cannot be read".format(url),
+                       **details)
+    if repository:
+        return _repository_permissions(claims, repository, details)
+    if jwt_claims.granted_actions(claims, "registry", "catalog"):
+        return passed("access token issued for {} by {}".format(scope, url), **details)
+    return warning("access token issued by {}, but it does not grant listing repositories ({}); pass "
+                   "--repository to check pull and push on one repository".format(url, scope), **details)
+
+
+def _repository_permissions(claims, repository, details):
+    granted = jwt_claims.granted_actions(claims, "repository", repository)
+    if "*" in granted:
+        granted = set(REPOSITORY_ACTIONS)
+    have = [a for a in REPOSITORY_ACTIONS if a in granted]
+    missing = [a for a in REPOSITORY_ACTIONS if a not in granted]
+    details = dict(details, repository=repository, granted=have, missing=missing)
+    if not missing:
+        return passed("access token grants {} on repository '{}'".format(", ".join(have), repository), **details)
+    text = "repository '{}': granted: {}; missing: {}".format(repository, ", ".join(have) or "none",
+                                                             ", ".join(missing))
+    # No action at all means the identity cannot use the repository: a failure. A partial grant (a
+    # pull-only identity, say) is a legitimate set-up, so it is a warning that names what is missing.
+    if not have:
+        return failed("REPOSITORY_PERMISSION_ERROR", text, **details)
+    return warning(text, code="REPOSITORY_PERMISSION_ERROR", **details)
+
+
+def _read_token(res, key, code, what, secrets=()):
+    """(token, None) from a token endpoint's answer, or (None, the failed outcome saying why)."""
+    url = res.url
+    if not res.ok:
+        return None, failed(code, "{} for the {}: {} ({})".format(url, what, _cause(res.error), res.reason),
+                            url=url, error=res.error)
+    details = {"url": url, "status": res.status}
+    correlation = res.header("x-ms-correlation-request-id")
+    if correlation:
+        details["correlationId"] = correlation
+    if res.status == 429:
+        return None, failed("CONNECTIVITY_TOOMANYREQUESTS_ERROR", "{} answered 429 Too Many Requests for the "
+                            "{}".format(url, what), **details)
+    if 300 <= res.status < 400:
+        location = res.header("location") or "(no Location)"
+        return None, failed(code, "{} answered {} redirecting to {}; not followed, so no credentials went "
+                            "there".format(url, res.status, location), location=location, **details)
+    body = res.json()
+    if res.status != 200:
+        return None, failed(code, "{} answered {}: {}".format(url, res.status, _error_text(res, body, secrets)),
+                            **details)
+    if body is None:
+        kind = res.header("content-type") or "no content type"
+        return None, failed(code, "{} answered 200 with a body that is not JSON ({}{}), not a {}; a proxy's page? "
+                            "{}".format(url, kind.split(";")[0], ", cut at the size limit" if res.truncated else "",
+                                        what, _excerpt(res, secrets)), **details)
+    if not isinstance(body, dict):
+        return None, failed(code, "{} answered 200 with JSON {} instead of an object holding the {}".format(
+            url, type(body).__name__, what), **details)
+    token = body.get(key)
+    if not isinstance(token, str) or not token.strip():
+        found = "a {} value".format(type(token).__name__) if key in body else "no '{}' field".format(key)
+        keys = ", ".join(sorted(str(k)[:40] for k in body)[:10]) or "none"
+        return None, failed(code, "{} answered 200 with {} (fields: {})".format(url, found, keys), **details)
+    return token.strip(), None
+
+
+def _cause(error):
+    return {"timeout": "no answer", "reset": "connection reset", "connect": "cannot connect",
+            "ssl": "TLS failed", "proxy": "the proxy failed"}.get(error, "request failed")
+
+
+def _error_text(res, body, secrets):
+    """ACR's {"errors":[{"code","message"}]} in one line, or a short excerpt of whatever came back."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else None
+    if first:
+        text = "{} {}".format(first.get("code") or "", first.get("message") or "").strip()
+        return " ".join(_scrub(text, secrets).split())[:200] or "(empty body)"
+    return _excerpt(res, secrets) or "(empty body)"
+
+
+def _excerpt(res, secrets):
+    """A body excerpt, scrubbed before it is cut so that no token survives even in part."""
+    text = _scrub(res.body[:8192].decode("utf-8", "replace"), secrets)
+    return replace(res, body=text.encode("utf-8")).excerpt()
+
+
+def _scrub(text, secrets):
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _JWT_LIKE.sub("***", text)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 MAX_OUTPUT = 1 << 20   # bytes kept from each stream of a process
 MAX_BODY = 1 << 20     # bytes kept from an HTTP body
+READ_GRACE = 1.0       # seconds to finish reading a process's pipes once it has ended
 
 
 # ---------------------------------------------------------------- processes
@@ -42,7 +43,8 @@ def _drain(stream, sink, limit):
     """Read a stream to its end, keeping at most `limit` bytes, so a chatty tool cannot fill memory."""
     kept = 0
     try:
-        for chunk in iter(lambda: stream.read(65536), b""):
+        # read1 returns what the pipe has now; read(n) would wait for n bytes or the end of the pipe.
+        for chunk in iter(lambda: stream.read1(65536), b""):
             if kept < limit:
                 sink.append(chunk[:limit - kept])
                 kept += len(sink[-1])
@@ -74,14 +76,19 @@ def run(argv, timeout, env=None, cwd=None, max_output=MAX_OUTPUT):
     except subprocess.TimeoutExpired:
         timed_out = True
         _kill(proc)
+    # A grandchild outside the process group (it called setsid) may hold the pipes open after the
+    # process ended: give the readers a short grace, then leave them behind. Closing a stream that a
+    # reader is still blocked on would block too (the buffered reader's lock), so only idle ones are
+    # closed; a reader left behind ends, and its pipe closes, when that grandchild exits.
+    grace = time.monotonic() + READ_GRACE
     for reader in readers:
-        # A grandchild may hold the pipes open after the kill; do not wait for it forever.
-        reader.join(timeout=1.0)
-    for stream in (proc.stdout, proc.stderr):
-        try:
-            stream.close()
-        except OSError:
-            pass
+        reader.join(timeout=max(0.0, grace - time.monotonic()))
+    for stream, reader in zip((proc.stdout, proc.stderr), readers, strict=True):
+        if not reader.is_alive():
+            try:
+                stream.close()
+            except OSError:
+                pass
     return ProcResult(argv, returncode=None if timed_out else proc.returncode,
                       stdout=b"".join(out).decode("utf-8", "replace"),
                       stderr=b"".join(err).decode("utf-8", "replace"),
@@ -90,8 +97,9 @@ def run(argv, timeout, env=None, cwd=None, max_output=MAX_OUTPUT):
 
 def _kill(proc):
     try:
+        # Windows has no process groups (no os.killpg): kill the process alone there.
         os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
+    except (OSError, AttributeError):
         try:
             proc.kill()
         except OSError:

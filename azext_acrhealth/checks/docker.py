@@ -1,36 +1,221 @@
-"""Docker client, daemon, version, credentials and pull."""
+"""Docker: the client, the daemon it talks to, their versions, and a pull of a sample image.
 
+The client and the daemon are told apart: a missing or unusable client is DOCKER_COMMAND_ERROR; a
+client that cannot reach its daemon (stopped, wedged, or a socket we may not open) is
+DOCKER_DAEMON_ERROR. Only the exit status decides success: tools print harmless notes on stderr
+(Docker Scout hints, podman's "Emulate Docker CLI" notice).
+"""
+
+import json
 import os
-import shutil
+import re
+from dataclasses import dataclass
 
-from ..outcome import failed, passed
+from ..context import PULL_TIMEOUT
+from ..outcome import failed, passed, skipped, warning
+from .tools import excerpt, first_line, in_directory, which
+
+IMAGE = "mcr.microsoft.com/mcr/hello-world:latest"
+WRONG_PLATFORM = "cannot be used on this platform"
+# docker.exe: Docker Desktop's Windows client, reachable from WSL when the Linux one is absent.
+CLIENTS = ("docker", "podman", "docker.exe")
+DEFAULT_ENDPOINT = "npipe:////./pipe/docker_engine" if os.name == "nt" else "unix:///var/run/docker.sock"
+CONTEXT_TIMEOUT = 5.0   # `docker context inspect` reads local files only
+_VERSION_LINE = re.compile(r"version\s+v?(\d[\w.+~-]*)", re.IGNORECASE)
+_SOCKET = re.compile(r"(?:unix://|dial unix )(/[^\s\":]+)")
 
 
-def find_client(ctx):
-    """The client the user's tools would run: $DOCKER_COMMAND, else docker, else podman."""
-    override = ctx.env.get("DOCKER_COMMAND")
-    candidates = [override] if override else ["docker", "podman"]
-    for name in candidates:
-        path = shutil.which(name, path=ctx.env.get("PATH", os.defpath))
-        if path:
-            return path
-    return None
-
+# ---------------------------------------------------------------- client
 
 def docker_client(ctx):
-    path = find_client(ctx)
+    """Find the client ($DOCKER_COMMAND, else docker, podman, docker.exe) and check that it runs."""
+    override = ctx.env.get("DOCKER_COMMAND")
+    names = [override] if override else list(CLIENTS)
+    path = next((found for found in (which(name, ctx) for name in names) if found), None)
     if not path:
+        if override:
+            return failed("DOCKER_COMMAND_ERROR", "DOCKER_COMMAND names '{}', which was not found".format(override),
+                          fix="set DOCKER_COMMAND to the path of a docker client, or unset it",
+                          docker_command=override)
         return failed("DOCKER_COMMAND_ERROR", "no docker (or podman) executable on PATH",
                       fix="install Docker, or add the folder that holds it to PATH")
-    return passed(path, data={"path": path}, path=path)
+    # As the built-in does: a binary in the current directory may have been planted there. An absolute
+    # DOCKER_COMMAND is the user's explicit choice and is trusted.
+    if not (override and os.path.isabs(override)) and in_directory(path, ctx.cwd):
+        return failed("DOCKER_COMMAND_ERROR",
+                      "refusing to run '{}': it is in the current directory".format(path),
+                      fix="set DOCKER_COMMAND to the absolute path of a trusted docker client, or run the "
+                          "command from another directory", path=path)
+    proc = ctx.run([path, "--version"])
+    if not proc.ok:
+        return failed("DOCKER_COMMAND_ERROR", "'{} --version' {}".format(path, _failure(proc, ctx.timeout)),
+                      fix="reinstall the Docker client", path=path, output=excerpt(proc.output))
+    line = first_line(proc.stdout) or first_line(proc.stderr)
+    match = _VERSION_LINE.search(line)
+    kind = "podman" if "podman" in line.lower() else "docker"
+    version = match.group(1) if match else None
+    return passed("{} ({})".format(path, line), data={"path": path, "kind": kind, "version": version},
+                  path=path, client=kind, version=version)
 
+
+# ---------------------------------------------------------------- daemon
 
 def docker_daemon(ctx):
-    path = ctx.data("docker_client")["path"]
-    proc = ctx.run([path, "ps"])
+    """`docker ps` against the daemon the client is configured for; name that daemon in every case."""
+    client = ctx.data("docker_client")
+    path = client["path"]
+    endpoint, source = expected_endpoint(ctx, client)
+    where = {"endpoint": endpoint, "endpointSource": source}
+    proc = ctx.run([path, "ps", "--quiet"])
     if proc.ok:
-        return passed("running", data={"path": path})
+        return passed("running at {}".format(endpoint), data={"path": path}, **where)
     if proc.timed_out:
-        return failed("DOCKER_DAEMON_ERROR", "`docker ps` did not answer within {:g} s".format(ctx.timeout))
-    return failed("DOCKER_DAEMON_ERROR", proc.output.splitlines()[0] if proc.output else
-                  "`docker ps` exited with status {}".format(proc.returncode))
+        return failed("DOCKER_DAEMON_ERROR",
+                      "the daemon at {} did not answer 'docker ps' within {:g} s".format(endpoint, ctx.timeout),
+                      fix="restart the Docker daemon (or Docker Desktop): it accepts connections but does not "
+                          "answer", waitedSeconds=ctx.timeout, **where)
+    if proc.error:
+        return failed("DOCKER_COMMAND_ERROR", "'{} ps' could not start: {}".format(path, proc.error), **where)
+    text = proc.output
+    lower = text.lower()
+    if "permission denied" in lower:
+        socket = _socket_in(text) or endpoint
+        return failed("DOCKER_DAEMON_ERROR", "permission denied on the daemon socket {}".format(socket),
+                      fix="add your user to the 'docker' group (sudo usermod -aG docker $USER, then log in "
+                          "again), or use rootless Docker (DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock)",
+                      socket=socket, output=excerpt(text), **where)
+    if "cannot connect" in lower or "daemon running" in lower or "connection refused" in lower:
+        return failed("DOCKER_DAEMON_ERROR", "the daemon is not running, or not reachable at {}".format(endpoint),
+                      fix=_start_fix(client), output=excerpt(text), **where)
+    return failed("DOCKER_DAEMON_ERROR", "'docker ps' {}".format(_failure(proc, ctx.timeout)),
+                  fix=_start_fix(client), output=excerpt(text), **where)
+
+
+def expected_endpoint(ctx, client):
+    """(address, where it comes from): DOCKER_HOST, else the current docker context, else the default."""
+    if ctx.env.get("DOCKER_HOST"):
+        return ctx.env["DOCKER_HOST"], "DOCKER_HOST"
+    if client.get("kind") == "podman":
+        if ctx.env.get("CONTAINER_HOST"):
+            return ctx.env["CONTAINER_HOST"], "CONTAINER_HOST"
+        return "podman's default connection", "podman"
+    proc = ctx.run([client["path"], "context", "inspect", "--format", "{{.Name}} {{.Endpoints.docker.Host}}"],
+                   timeout=min(ctx.timeout, CONTEXT_TIMEOUT))
+    parts = first_line(proc.stdout).split() if proc.ok else []
+    if len(parts) == 2:
+        return parts[1], "docker context '{}'".format(parts[0])
+    return DEFAULT_ENDPOINT, "default"
+
+
+def _socket_in(text):
+    match = _SOCKET.search(text)
+    return match.group(1) if match else None
+
+
+def _start_fix(client):
+    if client.get("kind") == "podman":
+        return "start the Podman service ('podman machine start', or 'systemctl --user start podman.socket')"
+    return "start the Docker daemon ('sudo systemctl start docker', or start Docker Desktop)"
+
+
+# ---------------------------------------------------------------- versions
+
+@dataclass(frozen=True)
+class DockerVersion:
+    client: str                  # client version, always present in a parsed result
+    server: str = None           # None when the daemon did not answer
+    platform: str = None         # "linux/amd64"
+    commit: str = None
+
+
+def parse_docker_version(text):
+    """Parse `docker version --format '{{json .}}'` (docker or podman); None when it holds no client
+    version. Never raises."""
+    try:
+        document = json.loads(text.strip())
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict):
+        return None
+    client = document.get("Client")
+    server = document.get("Server")
+    if not isinstance(client, dict) or not _text(client.get("Version")):
+        return None
+    platform = _text(client.get("OsArch"))
+    if not platform and _text(client.get("Os")) and _text(client.get("Arch")):
+        platform = "{}/{}".format(client["Os"], client["Arch"])
+    return DockerVersion(client=client["Version"],
+                         server=_text(server.get("Version")) if isinstance(server, dict) else None,
+                         platform=platform, commit=_text(client.get("GitCommit")))
+
+
+def _text(value):
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def docker_version(ctx):
+    """Client and server versions. A daemon that is down still lets the client report its own version
+    (`docker version` then exits 1 with the client part printed): that is not a version error."""
+    client = ctx.data("docker_client")
+    # '{{json .}}' rather than 'json': the keyword form only exists in recent clients; the template works
+    # in every docker and podman release.
+    proc = ctx.run([client["path"], "version", "--format", "{{json .}}"])
+    parsed = parse_docker_version(proc.stdout)
+    if parsed:
+        server = parsed.server or "not reachable"
+        return passed("client {}, server {}".format(parsed.client, server), clientVersion=parsed.client,
+                      serverVersion=parsed.server, platform=parsed.platform, commit=parsed.commit)
+    if proc.timed_out and client.get("version"):
+        return passed("client {}, server did not answer within {:g} s".format(client["version"], ctx.timeout),
+                      clientVersion=client["version"], serverVersion=None)
+    why = _failure(proc, ctx.timeout) if not proc.ok else "printed no version: {}".format(
+        first_line(proc.output) or "(no output)")
+    return failed("DOCKER_VERSION_ERROR", "'docker version' {}".format(why),
+                  fix="run 'docker version' yourself and read its message", output=excerpt(proc.output))
+
+
+# ---------------------------------------------------------------- pull
+
+def docker_pull(ctx):
+    """Pull the sample image, after asking (unless --yes). Without a terminal to ask on, skip."""
+    if not ctx.options.yes:
+        answer = ctx.confirm("This will pull the image {}. Proceed?".format(IMAGE)) if ctx.confirm else None
+        if answer is None:
+            return skipped("no terminal to ask before pulling {}; pass --yes to run this check".format(IMAGE))
+        if not answer:
+            return skipped("declined: {} was not pulled".format(IMAGE))
+    path = ctx.data("docker_daemon").get("path") or ctx.data("docker_client").get("path")
+    proc = ctx.run([path, "pull", IMAGE], timeout=PULL_TIMEOUT)
+    if proc.ok:
+        return passed("pulled {}".format(IMAGE), image=IMAGE)
+    if not proc.timed_out and WRONG_PLATFORM in proc.output:
+        return warning("pulled {}, but it cannot be used on this platform".format(IMAGE), image=IMAGE,
+                       output=excerpt(proc.output))
+    if proc.timed_out:
+        return failed("DOCKER_PULL_ERROR", "'docker pull' did not finish within {:g} s".format(PULL_TIMEOUT),
+                      image=IMAGE, waitedSeconds=PULL_TIMEOUT, output=excerpt(proc.output))
+    return failed("DOCKER_PULL_ERROR", "'docker pull {}' {}".format(IMAGE, _failure(proc, PULL_TIMEOUT)),
+                  image=IMAGE, output=excerpt(proc.output))
+
+
+def _failure(proc, timeout):
+    """How a finished-but-failed process failed, in one clause with the tool's own words."""
+    if proc.error:
+        hint = ""
+        if proc.argv and os.path.exists(proc.argv[0]) and "no such file" in proc.error.lower():
+            # The file is there: the kernel could not find its interpreter or loader.
+            hint = " (the file exists: its interpreter or loader is missing)"
+        return "could not start: {}{}".format(proc.error, hint)
+    if proc.timed_out:
+        return "did not answer within {:g} s".format(timeout)
+    said = _error_line(proc.stderr) or first_line(proc.stdout)
+    return "exited with status {}{}".format(proc.returncode, ": " + said if said else "")
+
+
+def _error_line(text):
+    """docker's error is usually its last 'Error ...' line; else the first line it printed."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.lower().startswith(("error", "cannot", "permission denied")):
+            return line[:300]
+    return first_line(text)

@@ -101,14 +101,17 @@ def scenario(**overrides):
     return base
 
 
-def registry_resource(name=REGISTRY, login_server=LOGIN_SERVER, **properties):
+def registry_resource(name=REGISTRY, login_server=LOGIN_SERVER, identity=None, **properties):
     props = {"loginServer": login_server, "provisioningState": "Succeeded", "publicNetworkAccess": "Enabled",
              "dataEndpointEnabled": True, "dataEndpointHostNames": [DATA_ENDPOINT],
              "networkRuleSet": {"defaultAction": "Allow", "ipRules": []},
              "encryption": {"status": "disabled"}}
     props.update(properties)
-    return {"id": registry_id(name), "name": name, "type": "Microsoft.ContainerRegistry/registries",
-            "location": "fakeregion", "sku": {"name": "Premium", "tier": "Premium"}, "properties": props}
+    resource = {"id": registry_id(name), "name": name, "type": "Microsoft.ContainerRegistry/registries",
+                "location": "fakeregion", "sku": {"name": "Premium", "tier": "Premium"}, "properties": props}
+    if identity:
+        resource["identity"] = identity
+    return resource
 
 
 def start_cloud(config):
@@ -155,20 +158,27 @@ class Result:
 
 
 class Session:
-    """What every e2e test shares: certificates, the installed extension, a logged-in configuration."""
+    """What every e2e test shares: certificates, the installed extension, and three configurations made
+    once: logged in to the fake cloud; the fake cloud set but nobody logged in; logged in to a copy of
+    the fake cloud that defines no registry suffix."""
+
+    CONFIGS = ("logged_in", "anonymous", "no_acr")
 
     def __init__(self, root, extension_dir):
         self.root = Path(root)
         self.extension_dir = Path(extension_dir)
         self.certs = Certificates.create(self.root / "certs")
-        self.config = self.root / "config"
-        self.config.mkdir()
-        home = self.root / "home"
-        home.mkdir()
-        env = self.env(home, self.config, path="/usr/bin:/bin")
-        result = self.batch(self.root / "login", [register_cloud(CLOUD), register_cloud(CLOUD_NO_ACR, False),
-                                                  ["cloud", "set", "-n", CLOUD], login()],
-                            env, scenario())
+        envs = {}
+        for name in self.CONFIGS:
+            (self.root / name / "home").mkdir(parents=True)
+            (self.root / name / "config").mkdir()
+            envs[name] = self.env(self.root / name / "home", self.root / name / "config", path="/usr/bin:/bin")
+        commands = [(register_cloud(CLOUD), envs["logged_in"]), (["cloud", "set", "-n", CLOUD], envs["logged_in"]),
+                    (login(), envs["logged_in"]),
+                    (register_cloud(CLOUD), envs["anonymous"]), (["cloud", "set", "-n", CLOUD], envs["anonymous"]),
+                    (register_cloud(CLOUD_NO_ACR, acr_suffix=False), envs["no_acr"]),
+                    (["cloud", "set", "-n", CLOUD_NO_ACR], envs["no_acr"]), (login(), envs["no_acr"])]
+        result = self.batch(self.root / "set-up", commands, scenario())
         failed = [c for c in result["commands"] if c["returncode"] != 0]
         assert not failed, "session set-up failed: {}".format(failed)
 
@@ -178,8 +188,9 @@ class Session:
                     "PATH": path})
         return env
 
-    def batch(self, workdir, commands, env, cloud_scenario, hosts=None, services=(), timeout=120):
-        """Run az commands (argument lists) in one namespace with the fake cloud; return the raw report."""
+    def batch(self, workdir, commands, cloud_scenario, hosts=None, services=(), timeout=120):
+        """Run az commands, (arguments, environment) pairs, one after the other in one namespace with the
+        fake cloud; return the driver's report."""
         workdir = Path(workdir)
         workdir.mkdir(parents=True, exist_ok=True)
         spec = {"workdir": str(workdir), "hosts": hosts_text(hosts), "services": list(services),
@@ -187,21 +198,18 @@ class Session:
                     "address": CLOUD_ADDRESS, "port": 443, "cert": str(self.certs.cert),
                     "key": str(self.certs.key), "scenario": cloud_scenario},
                 "commands": [{"argv": [str(azcli.AZ), *args], "env": env, "cwd": str(workdir),
-                              "timeout": timeout} for args in commands]}
+                              "timeout": timeout} for args, env in commands]}
         report = netns.run(spec, workdir)
         assert report["unrecognised"] == [], "the fake cloud did not recognise: {}".format(report["unrecognised"])
         return report
 
-    def test_config(self, folder, logged_in=True):
-        """A private copy of the logged-in configuration (or a fresh one) and a fresh HOME."""
+    def test_config(self, folder, config="logged_in"):
+        """A private copy of one of the session's configurations, and a fresh HOME."""
         folder = Path(folder)
-        home, config = folder / "home", folder / "config"
+        home, copy = folder / "home", folder / "config"
         home.mkdir(parents=True)
-        if logged_in:
-            shutil.copytree(self.config, config)
-        else:
-            config.mkdir()
-        return home, config
+        shutil.copytree(self.root / config / "config", copy)
+        return home, copy
 
 
 class Runner:
@@ -212,26 +220,29 @@ class Runner:
         self.folder = Path(folder)
         self.tools = self.folder / "bin"     # stand-in executables go here; it comes first on PATH
         self.tools.mkdir(parents=True)
-        self.logged_in = True
+        self.config = "logged_in"          # or "anonymous", "no_acr": see Session
+        self.extra_env = {}                # variables added to az's environment
         self._home = None
 
     @property
     def home(self):
         """This test's HOME (created on first use), for files such as ~/.docker/config.json."""
         if self._home is None:
-            self._home, self._config = self.session.test_config(self.folder, self.logged_in)
+            self._home, self._config = self.session.test_config(self.folder, self.config)
         return self._home
 
     def env(self):
         self.home  # noqa: B018 - create HOME and config
-        return self.session.env(self._home, self._config, path="{}:/usr/bin:/bin".format(self.tools))
+        env = self.session.env(self._home, self._config, path="{}:/usr/bin:/bin".format(self.tools))
+        env.update(self.extra_env)
+        return env
 
     def check_health(self, *args, cloud=None, before=(), hosts=None, services=(), timeout=120):
         """`az acr check-health <args> -o json` after the set-up commands `before`; returns a Result."""
         env = self.env()
-        commands = [*before, ["acr", "check-health", *args]]
-        report = self.session.batch(self.folder / "run", commands, env,
-                                    scenario() if cloud is None else cloud, hosts, services, timeout)
+        commands = [(command, env) for command in (*before, ["acr", "check-health", *args])]
+        report = self.session.batch(self.folder / "run", commands, scenario() if cloud is None else cloud,
+                                    hosts, services, timeout)
         for command in report["commands"][:-1]:
             assert command["returncode"] == 0, "set-up command failed: {}".format(command)
         last = report["commands"][-1]

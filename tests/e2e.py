@@ -95,8 +95,7 @@ class Certificates:
 
 def scenario(**overrides):
     """The fake cloud's behaviour for one test: our identities and registry, plus the test's changes."""
-    base = {"tenant": TENANT, "client_id": APP_ID, "client_secret": SECRET, "subscription": SUBSCRIPTION,
-            "registries": [registry_resource()]}
+    base = {"tenant": TENANT, "subscription": SUBSCRIPTION, "registries": [registry_resource()]}
     base.update(overrides)
     return base
 
@@ -116,18 +115,33 @@ def registry_resource(name=REGISTRY, login_server=LOGIN_SERVER, identity=None, *
 
 def start_cloud(config):
     from tests import fakecloud
-    cloud = fakecloud.FakeCloud(fakecloud.Scenario.from_dict(config["scenario"]), cert=config["cert"],
-                                key=config["key"], host=config["address"], port=config["port"])
+    cloud = fakecloud.FakeCloud(fakecloud.Scenario.from_dict(config["scenario"]), config["cert"], config["key"],
+                                host=config["address"], port=config["port"])
     return cloud.start()
 
 
 def collect_cloud(cloud):
     return {"requests": list(cloud.requests), "unrecognised": list(cloud.unrecognised),
-            "issued_tokens": list(cloud.issued_tokens)}
+            "issued_tokens": [{"kind": token_kind(t), "token": t} for t in sorted(cloud.issued_tokens)]}
 
 
 def stop_cloud(cloud):
     cloud.stop()
+
+
+def token_kind(token):
+    """aad, refresh or access, from the claims of a token the fake cloud issued."""
+    import base64
+    try:
+        part = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (IndexError, ValueError):
+        return "opaque"
+    if claims.get("grant_type") == "refresh_token":
+        return "refresh"
+    if "access" in claims:
+        return "access"
+    return "aad"
 
 
 # ---------------------------------------------------------------- runs

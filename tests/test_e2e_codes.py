@@ -19,14 +19,6 @@ from tests import e2e, standins
 pytestmark = pytest.mark.e2e
 
 REAL_DOCKER = "/usr/local/bin/docker"
-FIREWALL = {"errors": [{"code": "DENIED", "message": "client with IP '203.0.113.7' is not allowed access. "
-                        "Refer https://aka.ms/acr/firewall to grant access."}]}
-UNAUTHORIZED = {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required, visit "
-                            "https://aka.ms/acr/authorization for more information."}]}
-TOO_MANY = {"errors": [{"code": "TOOMANYREQUESTS", "message": "Too many requests. Please visit "
-                        "https://aka.ms/acr/skus#sku-feature-matrix for more information."}]}
-PROXY_PAGE = ("<html><head><title>Access Denied</title></head><body><h1>Web filter</h1>"
-              "<p>This site is blocked by the corporate proxy.</p></body></html>")
 IDENTITY_CLIENT_ID = "1d3e7a11-0000-4000-8000-00000000c3c3"
 IDENTITY_ID = ("/subscriptions/{}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
                "cmk-identity".format(e2e.SUBSCRIPTION))
@@ -69,13 +61,10 @@ def credential_store(run):
     (docker / "config.json").write_text(json.dumps({"auths": {}, "credsStore": "desktop"}))
 
 
-def cloud(v2=None, exchange=None, token=None, **registry):
-    """The fake cloud's scenario: the registry's ARM properties and the registry's answers."""
-    overrides = {"registries": [e2e.registry_resource(**registry)]}
-    for key, value in (("v2", v2), ("exchange", exchange), ("token", token)):
-        if value is not None:
-            overrides[key] = value
-    return e2e.scenario(**overrides)
+def cloud(behaviour=None, **registry):
+    """The fake cloud's scenario: its behaviour (fakecloud.Scenario fields) and the registry's ARM
+    properties."""
+    return e2e.scenario(registries=[e2e.registry_resource(**registry)], **(behaviour or {}))
 
 
 # ---------------------------------------------------------------- the table
@@ -151,46 +140,43 @@ CASES = [
                                                               dataEndpointHostNames=[])]),
          message="(?i)hostname|mismatch|match"),
     Case("firewall-403", "CONNECTIVITY_FORBIDDEN_ERROR", "challenge",
-         cloud=cloud(v2={"status": 403, "body": FIREWALL},
+         cloud=cloud({"v2": "forbidden", "forbidden_ip": "203.0.113.7"},
                      networkRuleSet={"defaultAction": "Deny", "ipRules": []}),
          message="203.0.113.7", extra=firewall_ip_reported),
     Case("challenge-503", "CONNECTIVITY_CHALLENGE_ERROR", "challenge",
-         cloud=cloud(v2={"status": 503, "body": "upstream unavailable"}), message="503"),
+         cloud=e2e.scenario(v2="status:503"), message="503"),
     Case("challenge-hangs", "CONNECTIVITY_CHALLENGE_ERROR", "challenge",
          # No data endpoint: the same fake server would hang for it too.
-         args=("-n", e2e.REGISTRY, "--yes", "--timeout", "2"), cloud=cloud(v2={"hang": True}, dataEndpointHostNames=[]),
+         args=("-n", e2e.REGISTRY, "--yes", "--timeout", "2"), cloud=cloud({"v2": "hang"}, dataEndpointHostNames=[]),
          message="no answer|no complete answer|timed out"),
     Case("basic-challenge", "CONNECTIVITY_AAD_LOGIN_ERROR", "challenge",
-         cloud=cloud(v2={"status": 401, "headers": {"WWW-Authenticate": 'Basic realm="Registry Realm"'}}),
+         cloud=e2e.scenario(v2="basic"),
          message="Basic"),
     Case("realm-elsewhere", "CONNECTIVITY_REALM_ERROR", "refresh_token",
-         cloud=cloud(v2={"status": 401, "headers": {"WWW-Authenticate":
-                                                    'Bearer realm="https://tokens.example.net/oauth2/token",'
-                                                    'service="{}"'.format(e2e.LOGIN_SERVER)}}),
+         cloud=e2e.scenario(realm="https://tokens.example.net/oauth2/token"),
          message="tokens.example.net", extra=no_exchange),
     Case("clock-an-hour-behind", "CLOCK_SKEW_WARNING", "clock_skew", status="warning",
-         cloud=cloud(v2={"date": "Thu, 01 Jan 2015 00:00:00 GMT"}), message="ahead"),
+         cloud=e2e.scenario(date_offset=-3600.0), message="3600 s ahead"),
     Case("exchange-401", "CONNECTIVITY_REFRESH_TOKEN_ERROR", "refresh_token",
-         cloud=cloud(exchange={"status": 401, "body": UNAUTHORIZED}), message="401"),
+         cloud=e2e.scenario(exchange="401"), message="401"),
     Case("exchange-html-page", "CONNECTIVITY_REFRESH_TOKEN_ERROR", "refresh_token",
-         cloud=cloud(exchange={"status": 200, "body": PROXY_PAGE, "headers": {"Content-Type": "text/html"}}),
-         message="not JSON.*corporate proxy"),
+         cloud=e2e.scenario(exchange="html"), message="not JSON.*corporate proxy"),
     Case("exchange-429", "CONNECTIVITY_TOOMANYREQUESTS_ERROR", "refresh_token",
-         cloud=cloud(exchange={"status": 429, "body": TOO_MANY}), message="429"),
+         cloud=e2e.scenario(exchange="429"), message="429"),
     Case("token-401", "CONNECTIVITY_ACCESS_TOKEN_ERROR", "access_token",
-         cloud=cloud(token={"status": 401, "body": UNAUTHORIZED}), message="401"),
+         cloud=e2e.scenario(token="401"), message="401"),
     Case("pull-only-identity", "REPOSITORY_PERMISSION_ERROR", "access_token", status="warning",
          args=("-n", e2e.REGISTRY, "--yes", "--repository", "hello-world"),
-         cloud=e2e.scenario(actions=["pull"]), message="granted: pull; missing: push"),
+         cloud=e2e.scenario(granted_actions=["pull"]), message="granted: pull; missing: push"),
     Case("no-access-to-repository", "REPOSITORY_PERMISSION_ERROR", "access_token",
          args=("-n", e2e.REGISTRY, "--yes", "--repository", "hello-world"),
-         cloud=e2e.scenario(actions=[]), message="granted: none"),
+         cloud=e2e.scenario(granted_actions=[]), message="granted: none"),
     Case("cmk-identity-deleted", "CMK_ERROR", "cmk",
          cloud=dict(cloud(encryption={"status": "enabled", "keyVaultProperties": {
              "identity": IDENTITY_CLIENT_ID, "keyIdentifier": "https://fakevault.vault.fake/keys/acr/1"}},
              identity={"type": "UserAssigned", "userAssignedIdentities": {IDENTITY_ID: {
                  "clientId": IDENTITY_CLIENT_ID, "principalId": "9a9a9a9a-0000-4000-8000-000000000009"}}}),
-             resources={IDENTITY_ID: None}),
+             resources={IDENTITY_ID: {"status": 404}}),
          message="does not exist", extra=cmk_identity_looked_up),
     Case("data-endpoint-unresolvable", "DATA_ENDPOINT_ERROR", "data_endpoints",
          cloud=cloud(dataEndpointHostNames=["myregistry.elsewhere.data" + e2e.SUFFIX]),

@@ -3,7 +3,7 @@ auth, whose token server (the realm) is the fake cloud under the cloud's registr
 
 import pytest
 
-from tests import e2e
+from tests import e2e, standins
 from tests.azcli import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +39,8 @@ def docker_registry():
 
 def test_challenge_of_debians_registry_passes_and_the_exchange_reaches_the_token_server(e2e_run, docker_registry):
     login_server = e2e.REAL_REGISTRY + e2e.SUFFIX
+    standins.write_docker(e2e_run.tools, "ok")
+    standins.write_helm(e2e_run.tools, standins.HELM3_OUTPUT)
     certs = e2e_run.session.certs
     storage = e2e_run.folder / "storage"
     storage.mkdir()
@@ -67,6 +69,5 @@ def test_challenge_of_debians_registry_passes_and_the_exchange_reaches_the_token
     assert result.check("access_token")["status"] in ("passed", "warning"), result
     assert "Challenge endpoint: https://{}/v2/ answered 401 with a Bearer challenge".format(login_server) \
         in result.stderr
-    # Only the docker client is missing on this PATH.
-    assert result.returncode == 1
-    assert [c["code"] for c in result.body["checks"] if c["status"] == "failed"] == ["DOCKER_COMMAND_ERROR"]
+    assert result.returncode == 0, result
+    assert [c["name"] for c in result.body["checks"] if c["status"] in ("failed", "crashed")] == []

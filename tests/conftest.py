@@ -52,11 +52,11 @@ def _namespaces_or_skip():
 
 
 @pytest.fixture(scope="session")
-def e2e_session(tmp_path_factory, extension_dir):
+def e2e_session(tmp_path_factory, request):
     """Certificates, the fake cloud registered as an az cloud and a service principal logged in, once."""
-    _namespaces_or_skip()
+    _namespaces_or_skip()   # before the wheel is built: a machine without namespaces skips at once
     from tests import e2e
-    return e2e.Session(tmp_path_factory.mktemp("e2e-session"), extension_dir)
+    return e2e.Session(tmp_path_factory.mktemp("e2e-session"), request.getfixturevalue("extension_dir"))
 
 
 @pytest.fixture

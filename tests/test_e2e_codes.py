@@ -103,6 +103,17 @@ def registry_untouched(result):
     assert result.paths(e2e.LOGIN_SERVER) == [], "no request may reach a registry whose name does not resolve"
 
 
+def stopped_after_it(case_check):
+    """Without --ignore-errors the run stops at the failure: the checks after it are listed, not run."""
+    def extra(result):
+        names = [c["name"] for c in result.body["checks"]]
+        for later in result.body["checks"][names.index(case_check) + 1:]:
+            assert later["status"] == "skipped", later
+        assert result.check("helm_version")["message"].startswith("not run")
+        assert "stopped at the first failure" in result.stderr
+    return extra
+
+
 def firewall_ip_reported(result):
     assert result.check("challenge")["details"]["clientIp"] == "203.0.113.7"
 
@@ -134,6 +145,9 @@ CASES = [
          cloud=e2e.scenario(registries=[]), message="defines no registry suffix"),
     Case("dns-failure", "CONNECTIVITY_DNS_ERROR", "dns", args=("-n", "nowhere", "--yes"),
          cloud=e2e.scenario(registries=[]), message=r"nowhere\.azurecr\.fake", extra=registry_untouched),
+    Case("dns-failure-stops-the-run", "CONNECTIVITY_DNS_ERROR", "dns", args=("-n", "nowhere", "--yes"),
+         ignore_errors=False, cloud=e2e.scenario(registries=[]), message=r"nowhere\.azurecr\.fake",
+         extra=stopped_after_it("dns")),
     Case("tls-hostname-mismatch", "CONNECTIVITY_SSL_ERROR", "challenge", args=("-n", e2e.MISMATCH_REGISTRY, "--yes"),
          cloud=e2e.scenario(registries=[e2e.registry_resource(e2e.MISMATCH_REGISTRY,
                                                               e2e.MISMATCH_REGISTRY + e2e.SUFFIX,
@@ -143,6 +157,8 @@ CASES = [
          cloud=cloud({"v2": "forbidden", "forbidden_ip": "203.0.113.7"},
                      networkRuleSet={"defaultAction": "Deny", "ipRules": []}),
          message="203.0.113.7", extra=firewall_ip_reported),
+    Case("firewall-403-stops-the-run", "CONNECTIVITY_FORBIDDEN_ERROR", "challenge", ignore_errors=False,
+         cloud=e2e.scenario(v2="forbidden"), message="203.0.113.7", extra=stopped_after_it("challenge")),
     Case("challenge-503", "CONNECTIVITY_CHALLENGE_ERROR", "challenge",
          cloud=e2e.scenario(v2="status:503"), message="503"),
     Case("challenge-hangs", "CONNECTIVITY_CHALLENGE_ERROR", "challenge",
@@ -189,6 +205,12 @@ CASES = [
                         "customDnsConfigs": [{"fqdn": e2e.LOGIN_SERVER, "ipAddresses": ["10.0.0.5"]}]}}}),
          message="instead of 10.0.0.5"),
 ]
+
+
+def test_harness_fails_a_run_on_an_unrecognised_request(e2e_run):
+    """The fake cloud knows no resource groups: the batch must fail, not pass quietly."""
+    with pytest.raises(AssertionError, match="did not recognise"):
+        e2e_run.check_health("-n", e2e.REGISTRY, before=[["group", "list"]])
 
 
 def test_cases_cover_the_catalogue():

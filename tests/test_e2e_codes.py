@@ -18,7 +18,6 @@ from tests import e2e, standins
 
 pytestmark = pytest.mark.e2e
 
-REAL_DOCKER = "/usr/local/bin/docker"
 IDENTITY_CLIENT_ID = "1d3e7a11-0000-4000-8000-00000000c3c3"
 IDENTITY_ID = ("/subscriptions/{}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
                "cmk-identity".format(e2e.SUBSCRIPTION))
@@ -46,9 +45,10 @@ def tools(docker="ok", helm=standins.HELM3_OUTPUT, helm_rc=0):
 
 def real_docker(run):
     """The machine's real docker CLI, with no daemon: the genuine daemon-down case."""
-    if not shutil.which(REAL_DOCKER):
-        pytest.skip("no docker CLI at {} on this machine for the real daemon-down case".format(REAL_DOCKER))
-    (run.tools / "docker").symlink_to(REAL_DOCKER)
+    real = shutil.which("docker")
+    if not real:
+        pytest.skip("no docker CLI on this machine's PATH for the real daemon-down case")
+    (run.tools / "docker").symlink_to(real)
     standins.write_helm(run.tools, standins.HELM3_OUTPUT)
     # The real client reads DOCKER_HOST and its config; point it at a socket that cannot exist here.
     run.extra_env["DOCKER_HOST"] = "unix://{}/docker.sock".format(run.folder)

@@ -122,26 +122,28 @@ def start_cloud(config):
 
 def collect_cloud(cloud):
     return {"requests": list(cloud.requests), "unrecognised": list(cloud.unrecognised),
-            "issued_tokens": [{"kind": token_kind(t), "token": t} for t in sorted(cloud.issued_tokens)]}
+            "issued_tokens": [dict(describe_token(t), token=t) for t in sorted(cloud.issued_tokens)]}
 
 
 def stop_cloud(cloud):
     cloud.stop()
 
 
-def token_kind(token):
-    """aad, refresh or access, from the claims of a token the fake cloud issued."""
+def describe_token(token):
+    """{kind: aad, refresh or access; audience}, from the claims of a token the fake cloud issued."""
     import base64
     try:
         part = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
     except (IndexError, ValueError):
-        return "opaque"
+        return {"kind": "opaque", "audience": None}
     if claims.get("grant_type") == "refresh_token":
-        return "refresh"
-    if "access" in claims:
-        return "access"
-    return "aad"
+        kind = "refresh"
+    elif "access" in claims:
+        kind = "access"
+    else:
+        kind = "aad"
+    return {"kind": kind, "audience": claims.get("aud")}
 
 
 # ---------------------------------------------------------------- runs
@@ -164,7 +166,7 @@ class Result:
         return {c["name"]: c for c in self.body["checks"]}[name]
 
     def paths(self, host=None):
-        return [r["path"] for r in self.requests if host is None or r.get("host", "").split(":")[0] == host]
+        return [r["path"] for r in self.requests if host is None or (r.get("host") or "").split(":")[0] == host]
 
     def __str__(self):
         return "exit {}\n--- stdout\n{}\n--- stderr\n{}".format(self.returncode, self.stdout[-3000:],

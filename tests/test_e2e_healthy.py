@@ -55,9 +55,10 @@ def test_healthy_run_with_debug_prints_no_token(e2e_run):
 
     assert result.returncode == 0, result
     assert "cli.azure.cli.core" in result.stderr or "DEBUG" in result.stderr   # --debug really logged
-    kinds = {token["kind"] for token in result.issued_tokens}
-    assert kinds >= {"aad", "refresh", "access"}, kinds
-    assert len(result.issued_tokens) >= 4, result.issued_tokens   # ARM and registry AAD tokens, refresh, access
+    issued = {(token["kind"], token["audience"]) for token in result.issued_tokens}
+    # AAD tokens for ARM (login, registry look-up) and for the registry, then the registry's own two.
+    assert {("aad", "https://{}/".format(e2e.ARM_HOST)), ("aad", "https://containerregistry.azure.net"),
+            ("refresh", e2e.LOGIN_SERVER), ("access", e2e.LOGIN_SERVER)} <= issued, issued
     output = "\n".join(c["stdout"] + c["stderr"] for c in result.commands)
     for token in result.issued_tokens:
         value = token["token"]

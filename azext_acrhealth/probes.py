@@ -217,9 +217,27 @@ class Http:
         return self.request("POST", url, data=data, headers=headers, timeout=timeout)
 
     def request(self, method, url, data=None, headers=None, timeout=None):
-        import requests
+        """The request runs in a worker thread: read timeouts apply per socket read, so a server that
+        drips one byte a second (headers or body) would never trip them; the total deadline is kept
+        here, and the socket is shut down when it passes."""
         timeout = self.timeout if timeout is None else timeout
         start = time.monotonic()
+        box = {}
+        done = threading.Event()
+
+        def work():
+            box["result"] = self._request(method, url, data, headers, timeout, start, box)
+            done.set()
+
+        threading.Thread(target=work, daemon=True, name="http").start()
+        if not done.wait(timeout + 0.5):
+            _shut(box.get("response"))
+            return HttpResult(url, error="timeout", reason="no complete answer within {:g} s".format(timeout),
+                              duration=time.monotonic() - start)
+        return box["result"]
+
+    def _request(self, method, url, data, headers, timeout, start, box):
+        import requests
         deadline = start + timeout
         sent = {"User-Agent": self.user_agent}
         sent.update(headers or {})
@@ -228,6 +246,7 @@ class Http:
                 response = session.request(method, url, data=data, headers=sent, stream=True,
                                            allow_redirects=False,
                                            timeout=(min(timeout, 10.0), timeout))
+                box["response"] = response
                 with response:
                     body, truncated = self._read(response, deadline)
                     return HttpResult(url, status=response.status_code,
@@ -256,6 +275,16 @@ class Http:
 
 class _Deadline(Exception):
     pass
+
+
+def _shut(response):
+    """Unblock a worker stuck reading a dripping body: shut its socket down (best effort)."""
+    sock = getattr(getattr(getattr(response, "raw", None), "_connection", None), "sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def classify(ex):

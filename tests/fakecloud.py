@@ -37,12 +37,14 @@ class Scenario:
     and of the ARM registry list (`arm_registries`) are strings:
 
     common: "ok" | "status:NNN" | "html" (200 text/html page) | "hang" | "reset" | "drip" (1 byte/s body)
+        | "drip_headers" (1 byte/s headers)
         | "endless" (never-ending body) | "huge_body" (64 MiB) | "huge_headers" | "redirect:URL"
         | "redirect_loop" (to itself)
     v2 only: "challenge" (= ok: 401 Bearer) | "basic" | "bearer_no_service" | "no_header" | "forbidden"
         (403 with ACR's firewall message) | "anonymous" (200)
     exchange/token only: "invalid_json" | "no_refresh_token"/"no_access_token" | "not_jwt" | "list"
         | "number" | "object_token" (the token field is an object) | "401" | "429" (shorthands)
+    arm_registries also: "403" (AuthorizationFailed). Every answer's Date header is shifted by date_offset.
     """
     tenant: str = "72f988bf-0000-0000-0000-000000000001"
     subscription: str = "00000000-0000-0000-0000-0000000000aa"
@@ -58,7 +60,8 @@ class Scenario:
     forbidden_ip: str = "203.0.113.7"
     correlation_id: str = "c0ffee00-0000-4000-8000-000000000001"
     registries: list = field(default_factory=list)    # ARM registry objects, as GET returns them
-    resources: dict = field(default_factory=dict)     # ARM id (any case) -> object, or {"status": 404}
+    resources: dict = field(default_factory=dict)     # ARM id (any case) -> object, {"status": 404} or
+                                                      # {"behaviour": "hang"} (any common behaviour)
     subscriptions: list = None      # GET /subscriptions value; default: the one subscription
     hang_seconds: float = 60.0      # how long "hang" and "drip" last at most (the server ends them on stop)
 
@@ -292,6 +295,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset()
         elif behaviour == "drip":
             self._drip()
+        elif behaviour == "drip_headers":
+            self._drip(headers_too=True)
         elif behaviour == "endless":
             self._endless()
         elif behaviour == "huge_body":
@@ -312,14 +317,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
         self.close_connection = True
 
-    def _drip(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "100000")
-        self.end_headers()
+    def _drip(self, headers_too=False):
         deadline = time.monotonic() + self.scenario.hang_seconds
-        while time.monotonic() < deadline and not self.cloud.stopping.is_set():
-            self.wfile.write(b" ")
+        if headers_too:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            filler = b"X-Slow: " + b"x" * 10000
+        else:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            filler = b" " * 100000
+        for byte in filler:
+            if time.monotonic() > deadline or self.cloud.stopping.is_set():
+                break
+            self.wfile.write(bytes([byte]))
             self.wfile.flush()
             self._wait(1.0)
         self.close_connection = True

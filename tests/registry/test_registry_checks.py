@@ -322,3 +322,10 @@ def test_redirect_of_v2_to_another_host_is_not_followed(make_cloud):
     cloud = make_cloud(Scenario(v2="redirect:{}/v2/".format(other.url)))
     found = outcome(run_registry(cloud), "challenge")
     assert found.details["location"] == other.url + "/v2/" and other.requests == []
+
+
+def test_localhost_login_server_with_a_port(cloud):
+    results = run_registry(cloud, login_server="localhost:{}".format(cloud.port))
+    for name in ("dns", "challenge", "refresh_token", "access_token"):
+        assert outcome(results, name).status is Status.PASSED, outcome(results, name)
+    assert outcome(results, "challenge").details["realm"] == "https://localhost:{}/oauth2/token".format(cloud.port)

@@ -15,7 +15,7 @@ from azext_acrhealth.runner import Check, run_plan
 from tests import standins
 
 HANG_GUARD = 10.0
-REAL_DOCKER = shutil.which("docker") or ("/usr/local/bin/docker" if os.path.exists("/usr/local/bin/docker") else None)
+REAL_DOCKER = shutil.which("docker")
 
 
 class Account:
@@ -286,3 +286,13 @@ def _with_client(ctx, bin_dir):
     """Run the client check first so that a single dependent check can be called directly."""
     run_plan([Check("docker_client", "Docker client", docker.docker_client)], ctx)
     return ctx
+
+
+def test_pull_when_the_terminal_input_is_closed_is_skipped_with_a_note(tmp_path, bin_dir):
+    standins.write_docker(bin_dir, "ok")
+
+    def closed(_question):
+        raise EOFError()
+
+    outcome = run_docker(make_ctx(tmp_path, bin_dir, yes=False, confirm=closed))["docker_pull"]
+    assert outcome.status is Status.SKIPPED and "pass --yes" in outcome.message

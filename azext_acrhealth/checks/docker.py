@@ -72,17 +72,19 @@ def docker_daemon(ctx):
     if proc.timed_out:
         return failed("DOCKER_DAEMON_ERROR",
                       "the daemon at {} did not answer 'docker ps' within {:g} s".format(endpoint, ctx.timeout),
-                      fix="restart the Docker daemon (or Docker Desktop): it accepts connections but does not "
-                          "answer", waitedSeconds=ctx.timeout, **where)
+                      fix="restart the Docker daemon (or Docker Desktop); if DOCKER_HOST or the docker context "
+                          "points at another machine, check that machine and the network to it",
+                      waitedSeconds=ctx.timeout, **where)
     if proc.error:
         return failed("DOCKER_COMMAND_ERROR", "'{} ps' could not start: {}".format(path, proc.error), **where)
     text = proc.output
     lower = text.lower()
-    if "permission denied" in lower:
+    if "permission denied" in lower or "access is denied" in lower:    # the second one is Windows' wording
         socket = _socket_in(text) or endpoint
-        return failed("DOCKER_DAEMON_ERROR", "permission denied on the daemon socket {}".format(socket),
-                      fix="add your user to the 'docker' group (sudo usermod -aG docker $USER, then log in "
-                          "again), or use rootless Docker (DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock)",
+        fix = ("add your user to the 'docker-users' group, then sign out and in again" if "npipe" in socket else
+               "add your user to the 'docker' group (sudo usermod -aG docker $USER, then log in again), or use "
+               "rootless Docker (DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock)")
+        return failed("DOCKER_DAEMON_ERROR", "permission denied on the daemon socket {}".format(socket), fix=fix,
                       socket=socket, output=excerpt(text), **where)
     if "cannot connect" in lower or "daemon running" in lower or "connection refused" in lower:
         return failed("DOCKER_DAEMON_ERROR", "the daemon is not running, or not reachable at {}".format(endpoint),
@@ -179,7 +181,7 @@ def docker_version(ctx):
 def docker_pull(ctx):
     """Pull the sample image, after asking (unless --yes). Without a terminal to ask on, skip."""
     if not ctx.options.yes:
-        answer = ctx.confirm("This will pull the image {}. Proceed?".format(IMAGE)) if ctx.confirm else None
+        answer = _ask(ctx, "This will pull the image {}. Proceed?".format(IMAGE))
         if answer is None:
             return skipped("no terminal to ask before pulling {}; pass --yes to run this check".format(IMAGE))
         if not answer:
@@ -196,6 +198,16 @@ def docker_pull(ctx):
                       image=IMAGE, waitedSeconds=PULL_TIMEOUT, output=excerpt(proc.output))
     return failed("DOCKER_PULL_ERROR", "'docker pull {}' {}".format(IMAGE, _failure(proc, PULL_TIMEOUT)),
                   image=IMAGE, output=excerpt(proc.output))
+
+
+def _ask(ctx, question):
+    """The user's answer, or None when there is no one to ask (no terminal, or its input closed)."""
+    if ctx.confirm is None:
+        return None
+    try:
+        return ctx.confirm(question)
+    except EOFError:
+        return None
 
 
 def _failure(proc, timeout):

@@ -96,7 +96,7 @@ def helm_version(ctx):
     if verdict == OCI_WARNING:
         why = ("Helm 2 cannot store charts in OCI registries" if version.numbers[0] < 3 else
                "Helm before {}.{}.{} has no stable OCI registry support".format(*OCI_VERSION))
+        # No specific fix: the catalogue's solution (update to 3.8.0 or later) is the whole of it.
         return warning("Helm {}: {}; charts in Azure Container Registry need it".format(version.text, why),
-                       code="HELM_OCI_WARNING", fix="upgrade Helm to {}.{}.{} or later".format(*OCI_VERSION),
-                       **details)
+                       code="HELM_OCI_WARNING", **details)
     return passed("Helm {}".format(version.text), **details)

@@ -46,13 +46,14 @@ def base_env(home, config_dir, extension_dir):
     return env
 
 
-@lru_cache(maxsize=1)
-def namespaces_available():
-    """Unprivileged user and network namespaces (`unshare -rn`) let a test cut az off the network."""
+@lru_cache(maxsize=4)
+def namespaces_available(flags="-rn"):
+    """Unprivileged user and network namespaces (`unshare -rn`) let a test cut az off the network;
+    with -m also a mount namespace, for a private /etc/hosts."""
     if not shutil.which("unshare"):
         return False
     try:
-        return subprocess.run(["unshare", "-rn", "true"], timeout=10, capture_output=True).returncode == 0
+        return subprocess.run(["unshare", flags, "true"], timeout=10, capture_output=True).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
 

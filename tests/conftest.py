@@ -43,3 +43,24 @@ def isolated():
     """End-to-end tests need `unshare -rn`; without it they are skipped with the reason, not passed."""
     if not azcli.namespaces_available():
         pytest.skip("unprivileged user namespaces (unshare -rn) are not available on this machine")
+
+
+def _namespaces_or_skip():
+    if not azcli.namespaces_available("-rnm"):
+        pytest.skip("unprivileged user, network and mount namespaces (unshare -rnm) are not available on this "
+                    "machine: the end-to-end tests against the fake cloud cannot run")
+
+
+@pytest.fixture(scope="session")
+def e2e_session(tmp_path_factory, request):
+    """Certificates, the fake cloud registered as an az cloud and a service principal logged in, once."""
+    _namespaces_or_skip()   # before the wheel is built: a machine without namespaces skips at once
+    from tests import e2e
+    return e2e.Session(tmp_path_factory.mktemp("e2e-session"), request.getfixturevalue("extension_dir"))
+
+
+@pytest.fixture
+def e2e_run(e2e_session, tmp_path):
+    """This test's runner: its own copy of the logged-in configuration, its own HOME and PATH folder."""
+    from tests import e2e
+    return e2e.Runner(e2e_session, tmp_path / "e2e")

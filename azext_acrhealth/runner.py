@@ -65,8 +65,8 @@ def run_plan(plan, ctx, on_result=None, ignore_errors=False, time_limit=None, on
             if not outcome.status.ok:
                 title = slot.result.check.title
                 if outcome.status is Status.SKIPPED:
-                    return "skipped because {} did not run".format(title.lower())
-                return "skipped because {} failed".format(title.lower())
+                    return "skipped because {} did not run".format(title)
+                return "skipped because {} failed".format(title)
         return None
 
     def execute(check):

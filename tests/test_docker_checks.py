@@ -127,7 +127,7 @@ def test_daemon_down_is_a_daemon_error_and_the_client_version_is_still_reported(
     assert version.status is Status.PASSED and version.details["clientVersion"] == "28.2.2"
     assert version.details["serverVersion"] is None and "server not reachable" in version.message
     assert results["docker_pull"].status is Status.SKIPPED
-    assert results["docker_pull"].message == "skipped because docker daemon failed"
+    assert results["docker_pull"].message == "skipped because Docker daemon failed"
 
 
 @pytest.mark.skipif(REAL_DOCKER is None, reason="no docker CLI on this machine")

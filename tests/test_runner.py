@@ -74,13 +74,13 @@ def test_a_check_whose_prerequisite_failed_is_skipped_with_the_reason():
             Check("cli", "CLI", ok)]
     results = run_plan(plan, ctx(), ignore_errors=True)
     assert statuses(results) == [("daemon", Status.FAILED), ("pull", Status.SKIPPED), ("cli", Status.PASSED)]
-    assert results[1].outcome.message == "skipped because docker daemon failed"
+    assert results[1].outcome.message == "skipped because Docker daemon failed"
 
 
 def test_skips_propagate_down_a_chain():
     plan = [Check("a", "A", broken), Check("b", "B", ok, needs=("a",)), Check("c", "C", ok, needs=("b",))]
     results = run_plan(plan, ctx(), ignore_errors=True)
-    assert results[2].outcome.message == "skipped because b did not run"
+    assert results[2].outcome.message == "skipped because B did not run"
 
 
 def test_data_flows_to_dependent_checks():

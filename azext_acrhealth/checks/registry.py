@@ -110,10 +110,12 @@ def registry_resource(ctx):
 # ---------------------------------------------------------------- DNS
 
 def address_kind(address):
+    """"loopback", "private" or "public": loopback is private too, but says something else (a hosts file)."""
     try:
-        return "private" if ipaddress.ip_address(address.split("%", 1)[0]).is_private else "public"
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return "unknown"
+    return "loopback" if ip.is_loopback else "private" if ip.is_private else "public"
 
 
 def dns(ctx):
@@ -223,7 +225,8 @@ def _ssl_problem(reason, cert):
         text = "self-signed certificate"
     if "mismatch" in reason.lower() or "doesn't match" in reason or "not valid for" in reason:
         text = text or "hostname mismatch: the certificate is not for this name"
-    return text or reason or "TLS handshake failed"
+    # OpenSSL's reasons end with a full stop; the message goes on after this clause.
+    return (text or reason or "TLS handshake failed").strip().rstrip(".")
 
 
 def _raw_proxy(env, url):

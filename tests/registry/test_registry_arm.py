@@ -39,7 +39,7 @@ def test_no_customer_managed_key(cloud):
 def test_no_arm_data_skips_cmk(cloud):
     results = run_registry(cloud)
     assert outcome(results, "registry_resource").status is Status.SKIPPED
-    assert outcome(results, "cmk").message == "skipped because registry resource did not run"
+    assert outcome(results, "cmk").message == "skipped because Registry resource did not run"
 
 
 def test_cmk_identity_exists(cloud):

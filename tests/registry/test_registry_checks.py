@@ -77,7 +77,7 @@ def test_no_suffix_and_no_registry_is_login_server_error(cloud):
     found = outcome(results, "login_server")
     assert found.status is Status.FAILED and found.code == "LOGIN_SERVER_ERROR"
     assert "FakeCloud" in found.message and "no registry named 'myreg'" in found.message
-    assert outcome(results, "dns").message == "skipped because login server failed"
+    assert outcome(results, "dns").message == "skipped because Login server failed"
 
 
 def test_failed_arm_lookup_never_fails_a_given_login_server(cloud):
@@ -92,9 +92,9 @@ def test_failed_arm_lookup_never_fails_a_given_login_server(cloud):
 
 def test_dns_lists_every_address_with_its_kind(cloud):
     found = outcome(run_registry(cloud), "dns")
-    assert found.details["addresses"] == [{"address": "127.0.0.1", "kind": "private"}]
-    assert [address_kind(a) for a in ("20.1.2.3", "10.0.0.4", "::1", "fd00::1", "2603:1030::1")] == \
-        ["public", "private", "private", "private", "public"]
+    assert found.details["addresses"] == [{"address": "127.0.0.1", "kind": "loopback"}]
+    assert [address_kind(a) for a in ("20.1.2.3", "10.0.0.4", "::1", "fd00::1", "2603:1030::1", "x")] == \
+        ["public", "private", "loopback", "private", "public", "unknown"]
 
 
 @pytest.mark.parametrize("server, error", [("a" * 70 + ".example", "invalid"),
@@ -136,7 +136,7 @@ def test_challenge_answers(cloud, behaviour, code, words):
     assert (found.status, found.code) == (Status.FAILED, code)
     assert words in found.message
     assert found.details["correlationId"] == cloud.scenario.correlation_id
-    assert outcome(results, "refresh_token").message == "skipped because challenge endpoint failed"
+    assert outcome(results, "refresh_token").message == "skipped because Challenge endpoint failed"
     assert "/oauth2/exchange" not in cloud.paths()
 
 
@@ -195,7 +195,7 @@ def test_not_logged_in_is_azure_login_error_and_the_rest_still_runs(cloud):
     assert (found.status, found.code) == (Status.FAILED, "AZURE_LOGIN_ERROR") and "az login" in found.fix
     for name in ("dns", "challenge", "clock_skew"):
         assert outcome(results, name).status is Status.PASSED
-    assert outcome(results, "refresh_token").message == "skipped because azure ad token failed"
+    assert outcome(results, "refresh_token").message == "skipped because Azure AD token failed"
 
 
 def test_the_aad_token_is_asked_for_the_registry_audience(cloud):

@@ -27,7 +27,7 @@ def az_env(tmp_path, extension_dir):
 
 
 @pytest.fixture
-def tool_dir(tmp_path):
+def bin_dir(tmp_path):
     """An empty folder for stand-in executables, to put first on PATH."""
     path = tmp_path / "bin"
     path.mkdir()

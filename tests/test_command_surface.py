@@ -15,8 +15,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def env(az_env, tool_dir, isolated):
-    az_env["PATH"] = "{}:/usr/bin:/bin".format(tool_dir)
+def env(az_env, bin_dir, isolated):
+    az_env["PATH"] = "{}:/usr/bin:/bin".format(bin_dir)
     return az_env
 
 

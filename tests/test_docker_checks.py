@@ -23,13 +23,6 @@ class Account:
         return "2.91.0"
 
 
-@pytest.fixture
-def bin_dir(tmp_path):
-    path = tmp_path / "bin"
-    path.mkdir()
-    return path
-
-
 def make_ctx(tmp_path, bin_dir, yes=True, confirm=None, cwd=None, **env):
     return Context(Options(yes=yes, timeout=2), account=Account(),
                    env=standins.env_for(bin_dir, tmp_path, **env), cwd=str(cwd or tmp_path), confirm=confirm)

@@ -3,19 +3,10 @@ up on the test's PATH."""
 
 import json
 
-import pytest
-
 from azext_acrhealth.checks import credentials
 from azext_acrhealth.context import Context, Options
 from azext_acrhealth.outcome import Status
 from tests import standins
-
-
-@pytest.fixture
-def bin_dir(tmp_path):
-    path = tmp_path / "bin"
-    path.mkdir()
-    return path
 
 
 def make_ctx(tmp_path, bin_dir, **env):

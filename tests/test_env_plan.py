@@ -1,6 +1,5 @@
 """The environment part of the plan: order, dependencies, Azure CLI version, and Azure Cloud Shell."""
 
-import pytest
 
 from azext_acrhealth.checks import build_plan, cli
 from azext_acrhealth.context import Context, Options
@@ -19,13 +18,6 @@ class Account:
     def cli_version(self):
         self.calls += 1
         return "2.91.0"
-
-
-@pytest.fixture
-def bin_dir(tmp_path):
-    path = tmp_path / "bin"
-    path.mkdir()
-    return path
 
 
 def test_environment_checks_come_first_and_helm_last():

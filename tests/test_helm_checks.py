@@ -13,13 +13,6 @@ from tests import standins
 HANG_GUARD = 10.0
 
 
-@pytest.fixture
-def bin_dir(tmp_path):
-    path = tmp_path / "bin"
-    path.mkdir()
-    return path
-
-
 def run_helm(tmp_path, bin_dir):
     ctx = Context(Options(yes=True, timeout=2), env=standins.env_for(bin_dir, tmp_path), cwd=str(tmp_path),
                   confirm=None)

@@ -14,10 +14,10 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def env(az_env, tool_dir, isolated):
-    standins.write_docker(tool_dir, "pull_ok")
-    standins.write_helm(tool_dir, standins.HELM3_OUTPUT)
-    az_env["PATH"] = "{}:/usr/bin:/bin".format(tool_dir)
+def env(az_env, bin_dir, isolated):
+    standins.write_docker(bin_dir, "pull_ok")
+    standins.write_helm(bin_dir, standins.HELM3_OUTPUT)
+    az_env["PATH"] = "{}:/usr/bin:/bin".format(bin_dir)
     return az_env
 
 
@@ -38,29 +38,29 @@ def pull(proc):
     return {c["name"]: c for c in json.loads(proc.stdout)["checks"]}["docker_pull"]
 
 
-def test_answering_no_skips_the_pull(env, tool_dir):
+def test_answering_no_skips_the_pull(env, bin_dir):
     proc = run_with_terminal(env, "n")
     assert "This will pull the image mcr.microsoft.com/mcr/hello-world:latest. Proceed? (y/n)" in proc.stderr
     assert pull(proc)["status"] == "skipped" and pull(proc)["message"].startswith("declined")
-    assert not any(c.startswith("pull") for c in standins.calls(tool_dir, "docker"))
+    assert not any(c.startswith("pull") for c in standins.calls(bin_dir, "docker"))
     assert proc.returncode == 0, proc.stderr
 
 
-def test_answering_yes_pulls(env, tool_dir):
+def test_answering_yes_pulls(env, bin_dir):
     proc = run_with_terminal(env, "y")
     assert pull(proc)["status"] == "passed"
-    assert "pull mcr.microsoft.com/mcr/hello-world:latest" in standins.calls(tool_dir, "docker")
+    assert "pull mcr.microsoft.com/mcr/hello-world:latest" in standins.calls(bin_dir, "docker")
     assert proc.returncode == 0, proc.stderr
     # The question went to stderr: stdout is the result alone.
     assert json.loads(proc.stdout)["status"] == "passed"
 
 
-def test_without_a_terminal_and_without_yes_the_pull_is_skipped_with_a_note(env, tool_dir):
+def test_without_a_terminal_and_without_yes_the_pull_is_skipped_with_a_note(env, bin_dir):
     proc = run_az(["acr", "check-health", "-o", "json"], env)
     assert proc.returncode == 0, proc.stderr
     assert "pass --yes" in pull(proc)["message"]
     assert "Traceback" not in proc.stderr
-    assert not any(c.startswith("pull") for c in standins.calls(tool_dir, "docker"))
+    assert not any(c.startswith("pull") for c in standins.calls(bin_dir, "docker"))
 
 
 def test_a_healthy_environment_exits_zero_with_every_check_passed(env):

@@ -170,8 +170,11 @@ def challenge(ctx):
                       "{} answered 200 without a challenge: anonymous access, or not a registry".format(url),
                       data=data, **failure)
     if status != 401:
+        fix = ("the registry or a gateway in front of it failed: retry in a few minutes, and check "
+               "https://azure.status.microsoft for incidents; quote the correlation id if you open a support "
+               "request" if status >= 500 else None)
         return failed("CONNECTIVITY_CHALLENGE_ERROR", "{} answered {} instead of a challenge: {}".format(
-            url, status, res.excerpt() or "(empty body)"), data=data, **failure)
+            url, status, res.excerpt() or "(empty body)"), fix=fix, data=data, **failure)
     header = res.header("www-authenticate")
     if not header:
         return failed("CONNECTIVITY_CHALLENGE_ERROR", "{} answered 401 without a WWW-Authenticate "
@@ -210,7 +213,21 @@ def _transport_failure(ctx, server, url, res):
                       **details)
     cause = {"timeout": "no answer", "reset": "the connection was reset", "connect": "cannot connect",
              "proxy": "the proxy failed", "invalid": "invalid URL"}.get(res.error, "request failed")
-    return failed("CONNECTIVITY_CHALLENGE_ERROR", "{}: {} ({}){}".format(url, cause, res.reason, via), **details)
+    return failed("CONNECTIVITY_CHALLENGE_ERROR", "{}: {} ({}){}".format(url, cause, res.reason, via),
+                  fix=_TRANSPORT_FIXES.get(res.error, "").format(timeout=ctx.timeout) or None, **details)
+
+
+# What to do for each way the request to /v2/ can fail before any answer.
+_TRANSPORT_FIXES = {
+    "timeout": "something between here and the registry accepts or drops the connection without answering "
+               "within {timeout:g} s: check firewalls and proxies for outbound HTTPS (443) to the registry; on "
+               "a slow link, retry with a larger --timeout",
+    "reset": "a firewall or proxy is cutting HTTPS connections to the registry: allow outbound 443 to it",
+    "connect": "nothing accepts HTTPS connections at the registry's address: check the network route and the "
+               "firewall for outbound 443, and that DNS gives the right address",
+    "proxy": "the proxy named by HTTPS_PROXY failed: check its address and that it allows the registry, or "
+             "add the registry to NO_PROXY",
+}
 
 
 def _ssl_problem(reason, cert):

@@ -146,17 +146,26 @@ def test_forbidden_quotes_the_client_ip(cloud):
     assert found.details["clientIp"] == "203.0.113.7" and "203.0.113.7" in found.fix
 
 
-@pytest.mark.parametrize("behaviour, words", [("hang", "no answer"), ("reset", "reset")])
-def test_challenge_transport_failures(cloud, behaviour, words):
+@pytest.mark.parametrize("behaviour, words, fix", [("hang", "no answer", "within 1 s"),
+                                                    ("reset", "reset", "cutting HTTPS connections")])
+def test_challenge_transport_failures(cloud, behaviour, words, fix):
     cloud.scenario.v2 = behaviour
     found = outcome(run_registry(cloud, timeout=1), "challenge")
     assert (found.status, found.code) == (Status.FAILED, "CONNECTIVITY_CHALLENGE_ERROR")
     assert words in found.message
+    assert fix in found.fix
+
+
+def test_a_server_error_on_the_challenge_says_to_retry_and_quote_the_correlation_id(cloud):
+    cloud.scenario.v2 = "status:503"
+    found = outcome(run_registry(cloud), "challenge")
+    assert "retry" in found.fix and "correlation id" in found.fix
 
 
 def test_nothing_listening_is_challenge_error(cloud):
     found = outcome(run_registry(cloud, login_server="127.0.0.1:9"), "challenge")
     assert found.code == "CONNECTIVITY_CHALLENGE_ERROR" and "cannot connect" in found.message
+    assert "outbound 443" in found.fix
 
 
 @pytest.mark.parametrize("cert, problem", [("wrong_name", "not valid for"), ("expired", "expired"),

@@ -31,7 +31,7 @@ run: install
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Ours against the built-in command on the end-to-end fake cloud (about 7 minutes); see bench/compare.py.
+# Ours against the built-in command on the end-to-end fake cloud (about 6 minutes); see bench/compare.py.
 bench: venv
 	$(BIN)/python bench/compare.py $(BENCH_ARGS)
 

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 EXTDIR := $(CURDIR)/.az/extensions
 WHEEL   = $(firstword $(wildcard dist/acrhealth-*-py3-none-any.whl))
 
-.PHONY: venv wheel install run test lint readme clean
+.PHONY: venv wheel install run test lint bench readme clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -30,6 +30,10 @@ run: install
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Ours against the built-in command on the end-to-end fake cloud (about 6 minutes); see bench/compare.py.
+bench: venv
+	$(BIN)/python bench/compare.py $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check azext_acrhealth tests $(wildcard bench)

@@ -30,6 +30,17 @@ def build_wheel(out_dir):
     return wheels[0]
 
 
+def install_from_checkout(root):
+    """Build the wheel from this checkout into root/dist and install it with `az extension add --source`
+    into root/extensions, a fresh AZURE_EXTENSION_DIR; return that folder."""
+    root = Path(root)
+    wheel = build_wheel(root / "dist")
+    ext_dir = root / "extensions"
+    (root / "home").mkdir(parents=True, exist_ok=True)
+    install_extension(wheel, base_env(root / "home", root / "config", ext_dir))
+    return ext_dir
+
+
 def base_env(home, config_dir, extension_dir):
     """A clean environment for one az run: its own HOME and config, our extension folder, no telemetry."""
     env = {k: v for k, v in os.environ.items()

@@ -8,13 +8,7 @@ from tests import azcli
 @pytest.fixture(scope="session")
 def extension_dir(tmp_path_factory):
     """The extension built from this checkout and installed into a fresh folder, once per session."""
-    root = tmp_path_factory.mktemp("az-session")
-    wheel = azcli.build_wheel(root / "dist")
-    ext_dir = root / "extensions"
-    env = azcli.base_env(root / "home", root / "config", ext_dir)
-    (root / "home").mkdir()
-    azcli.install_extension(wheel, env)
-    return ext_dir
+    return azcli.install_from_checkout(tmp_path_factory.mktemp("az-session"))
 
 
 @pytest.fixture

@@ -215,7 +215,8 @@ class Session:
                     "key": str(self.certs.key), "scenario": cloud_scenario},
                 "commands": [{"argv": [str(azcli.AZ), *args], "env": env, "cwd": str(workdir),
                               "timeout": timeout} for args, env in commands]}
-        report = netns.run(spec, workdir)
+        # The driver may take as long as all its commands, plus its own start and stop.
+        report = netns.run(spec, workdir, timeout=max(600, sum(c["timeout"] for c in spec["commands"]) + 120))
         assert report["unrecognised"] == [], "the fake cloud did not recognise: {}".format(report["unrecognised"])
         return report
 

@@ -251,6 +251,8 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "GET" and low == "/subscriptions/{}/providers/microsoft.containerregistry/registries".format(
                 self.scenario.subscription.lower()):
             return self.arm_registry_list
+        if method == "GET" and low == "/subscriptions/{}/resources".format(self.scenario.subscription.lower()):
+            return self.arm_generic_resources
         if method == "GET" and self._arm_resource(low) is not None:
             return self.arm_resource
         return None
@@ -496,6 +498,16 @@ class _Handler(BaseHTTPRequestHandler):
                                        "registries/read'."}})
         elif not self._common(behaviour):
             raise ValueError("unknown arm_registries behaviour " + behaviour)
+
+    def arm_generic_resources(self):
+        """The generic resource list the built-in command filters by resource type to find a registry's
+        resource group: the registries, as the list shows them (no properties)."""
+        wanted = " ".join(self.query.get("$filter", [])).lower()
+        if self.scenario.arm_registries != "ok" or "microsoft.containerregistry/registries" not in wanted:
+            return self.arm_registry_list()
+        value = [{key: registry[key] for key in ("id", "name", "type", "location", "sku") if key in registry}
+                 for registry in self.scenario.registries if isinstance(registry, dict)]
+        self._json(200, {"value": value})
 
     def _arm_resource(self, low_path):
         for registry in self.scenario.registries:

@@ -56,6 +56,9 @@ HELM2_OUTPUT = ('Client: &version.Version{SemVer:"v2.17.0", GitCommit:"a690bad98
 HELM3_OUTPUT = ('version.BuildInfo{Version:"v3.14.0", GitCommit:"3fc9f4b2638e76f26739cd77c7017139be81d0ea", '
                 'GitTreeState:"clean", GoVersion:"go1.21.5"}')
 
+# The start of `helm --help` (Helm 3.14), which the built-in command runs to find Helm.
+HELM_HELP = "The Kubernetes package manager\n\nCommon actions for Helm:\n\n- helm search:    search for charts"
+
 
 def helm_output(version):
     """`helm version --client` as the Helm of that version prints it ("2.10.0", "3.7.2", ...)."""
@@ -113,10 +116,11 @@ def write_docker(directory, state="ok", name="docker"):
 
 
 def write_helm(directory, version_output, rc=0, stderr="", name="helm", hang=False, client_flag=True):
-    """Write a helm stand-in: `helm version [--client]` prints version_output and stderr, exits rc.
+    """Write a helm stand-in: `helm version [--client]` prints version_output and stderr, exits rc;
+    `helm --help` prints the start of Helm's help.
     client_flag=False makes `--client` an unknown flag, as a future Helm might."""
     answer = HANG if hang else (version_output, stderr, rc)
-    behaviour = {"version": answer}
+    behaviour = {"version": answer, "--help": (HELM_HELP, "", 0)}
     if not client_flag:
         behaviour["version --client"] = ("", 'Error: unknown flag: --client', 1)
     return _write_script(directory, name, behaviour)

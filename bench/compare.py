@@ -1,0 +1,258 @@
+"""Wall time of our `az acr check-health` against the built-in command, on the end-to-end fake cloud.
+
+Both commands run through the same real `az`, inside the end-to-end suite's network namespace with its
+fake cloud (tests/e2e.py, tests/netns.py): the built-in with an empty AZURE_EXTENSION_DIR, ours with a
+folder holding the extension installed from a wheel freshly built from this checkout. Every run gets
+its own copy of the same logged-in configuration and its own HOME. The runs alternate built-in, ours,
+built-in, ours ... and the wall time is measured around each az process. Scenarios:
+
+  (a) a healthy registry: `-n <registry> --yes`, stand-in docker and helm on PATH
+  (b) the environment only: `--yes`, stand-ins on PATH
+  (c) the registry's /v2/ accepts the connection and never answers
+  (d) the registry's token endpoint (/oauth2/exchange) accepts the connection and never answers
+  (e) `az version`, with and without the extension installed (the cost of loading it)
+
+For each: the median wall time of each side and the median of the paired ratios ours/built-in, then
+the median duration of each of our checks in (a). In (c) and (d) the built-in is cut off at 60 s
+(reported as "> 60 s") and runs fewer rounds; ours runs with its default --timeout (10 s), so its whole
+run is bounded at 15 s. The script prints; it asserts nothing about speed.
+
+    make bench
+    python bench/compare.py [--rounds 5] [--hang-rounds 2] [--version-rounds 15]
+
+Needs unprivileged user, network and mount namespaces (`unshare -rnm`) and the test tools (trustme).
+The default run takes about 6 minutes on 2 cores, most of it the built-in waiting in (c) and (d).
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import azcli, e2e, standins  # noqa: E402 - the harness lives beside the package
+
+CAP = 60.0                  # seconds after which a run is cut off
+OUR_BOUND = 15.0            # our documented bound at the default --timeout: 1.5 x 10 s
+CHECK_HEALTH = ("acr", "check-health", "-n", e2e.REGISTRY, "--yes", "-o", "json")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    args: tuple
+    cloud: dict = None          # fake cloud behaviour; None runs without the fake cloud
+    rounds: str = "rounds"      # which option sets the number of rounds
+    builtin_rounds: str = None  # which option limits the built-in's rounds (None: as many as ours)
+    stand_ins: bool = True
+
+
+def scenarios():
+    hang = {"hang_seconds": CAP + 30}   # longer than the cap: the built-in is really cut off
+    return [
+        Scenario("a", "healthy, -n --yes", CHECK_HEALTH, e2e.scenario()),
+        Scenario("b", "environment only, --yes", ("acr", "check-health", "--yes", "-o", "json"), e2e.scenario()),
+        Scenario("c", "/v2/ never answers", CHECK_HEALTH, e2e.scenario(v2="hang", **hang),
+                 builtin_rounds="hang_rounds"),
+        Scenario("d", "token endpoint never answers", CHECK_HEALTH, e2e.scenario(exchange="hang", **hang),
+                 builtin_rounds="hang_rounds"),
+        Scenario("e", "az version (load cost)", ("version", "-o", "json"), None, rounds="version_rounds",
+                 stand_ins=False),
+    ]
+
+
+@dataclass
+class Measured:
+    scenario: Scenario
+    builtin: list = field(default_factory=list)    # per round: {seconds, returncode, stdout}, or None
+    ours: list = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- set-up
+
+def prepare(root):
+    """The extension built and installed from this checkout, and the suite's logged-in session."""
+    extensions = azcli.install_from_checkout(root / "ours")
+    session = e2e.Session(root / "session", extensions)
+    empty = root / "builtin-extensions"
+    empty.mkdir()
+    return session, {"builtin": empty, "ours": extensions}
+
+
+def side_env(session, folder, tools, extension_dir):
+    """A fresh copy of the logged-in configuration and HOME for one run of one side."""
+    home, config = session.test_config(folder)
+    env = session.env(home, config, path="{}:/usr/bin:/bin".format(tools))
+    env["AZURE_EXTENSION_DIR"] = str(extension_dir)
+    return env
+
+
+# ---------------------------------------------------------------- measuring
+
+def measure(session, extension_dirs, scenario, folder, rounds, builtin_rounds):
+    """All rounds of one scenario in one namespace, alternating built-in and ours."""
+    tools = folder / "bin"
+    tools.mkdir(parents=True)
+    if scenario.stand_ins:
+        standins.write_docker(tools, "ok")
+        standins.write_helm(tools, standins.HELM3_OUTPUT)
+    order = []
+    commands = []
+    for i in range(rounds):
+        for side in ("builtin", "ours"):
+            if side == "builtin" and i >= builtin_rounds:
+                continue
+            env = side_env(session, folder / "{}-{}".format(i, side), tools, extension_dirs[side])
+            order.append((i, side))
+            commands.append((list(scenario.args), env))
+    report = session.batch(folder / "run", commands, scenario.cloud, timeout=CAP)
+    measured = Measured(scenario, [None] * rounds, [None] * rounds)
+    for (i, side), command in zip(order, report["commands"], strict=True):
+        getattr(measured, side)[i] = command
+    return measured
+
+
+# ---------------------------------------------------------------- figures
+
+def timed_out(command):
+    return command["returncode"] is None
+
+
+def seconds(runs):
+    return [c["seconds"] for c in runs if c is not None]
+
+
+def median_text(runs):
+    done = [c for c in runs if c is not None]
+    if not done:
+        return "-"
+    if all(timed_out(c) for c in done):
+        return "> {:.0f} s".format(CAP)
+    return "{:.2f} s".format(statistics.median(seconds(done)))
+
+
+def max_text(runs):
+    done = [c for c in runs if c is not None]
+    if not done:
+        return "-"
+    if any(timed_out(c) for c in done):
+        return "> {:.0f} s".format(CAP)
+    return "{:.2f} s".format(max(seconds(done)))
+
+
+def ratio_text(measured):
+    pairs = [(b, o) for b, o in zip(measured.builtin, measured.ours, strict=True)
+             if b is not None and o is not None and not timed_out(o)]
+    finished = [(b, o) for b, o in pairs if not timed_out(b)]
+    if finished:
+        return "{:.2f}".format(statistics.median(o["seconds"] / b["seconds"] for b, o in finished))
+    if pairs:   # the built-in was cut off every time: the ratio is below ours / cap
+        return "< {:.2f}".format(statistics.median(o["seconds"] for _, o in pairs) / CAP)
+    return "-"
+
+
+def exits_text(runs):
+    codes = sorted({"cut off" if timed_out(c) else str(c["returncode"]) for c in runs if c is not None})
+    return ",".join(codes) or "-"
+
+
+def check_durations(measured):
+    """Median durationSeconds of each of our checks over the rounds of (a), in report order."""
+    durations = {}
+    for command in measured.ours:
+        try:
+            checks = json.loads(command["stdout"])["checks"]
+        except (TypeError, ValueError, KeyError):
+            continue
+        for check in checks:
+            durations.setdefault((check["name"], check["title"]), []).append(check["durationSeconds"] or 0.0)
+    return [(name, title, statistics.median(values)) for (name, title), values in durations.items()]
+
+
+# ---------------------------------------------------------------- output
+
+def header(options):
+    return ["acrhealth benchmark: ours against the built-in `az acr check-health`, on the local fake cloud",
+            "{}; Python {}; azure-cli {}; {} cores".format(time.strftime("%Y-%m-%d"), platform.python_version(),
+                                                          version("azure-cli"), os.cpu_count()),
+            "rounds: {} (e: {}); in c and d the built-in runs {} round(s) and is cut off at {:.0f} s; "
+            "ours uses its default --timeout (10 s, run bounded at {:.0f} s)".format(
+                options.rounds, options.version_rounds, options.hang_rounds, CAP, OUR_BOUND),
+            ""]
+
+
+def table(results):
+    row = "{:<32} {:>6} {:>9} {:>9} {:>9} {:>14}  {}"
+    lines = ["medians of wall time; rounds built-in/ours; ours max = the slowest of our runs",
+             row.format("scenario", "rounds", "built-in", "ours", "ours max", "ours/built-in", "exit built-in / ours")]
+    for m in results:
+        rounds = "{}/{}".format(len(seconds(m.builtin)), len(seconds(m.ours)))
+        lines.append(row.format("({}) {}".format(m.scenario.key, m.scenario.title), rounds, median_text(m.builtin),
+                                median_text(m.ours), max_text(m.ours), ratio_text(m),
+                                "{} / {}".format(exits_text(m.builtin), exits_text(m.ours))))
+    return lines
+
+
+def durations_table(measured):
+    lines = ["", "our checks in (a), median seconds:"]
+    for name, title, value in check_durations(measured):
+        lines.append("  {:<28} {:<32} {:6.2f}".format(name, title, value))
+    return lines
+
+
+# ---------------------------------------------------------------- main
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of a to d for ours (default 5)")
+    parser.add_argument("--hang-rounds", type=int, default=2,
+                        help="rounds of the built-in in c and d, each up to 60 s (default 2)")
+    parser.add_argument("--version-rounds", type=int, help="rounds of e (default 3 x --rounds)")
+    parser.add_argument("--only", default="abcde", help="scenarios to run, e.g. 'ae' (default all)")
+    options = parser.parse_args(argv)
+    if options.version_rounds is None:
+        options.version_rounds = 3 * options.rounds
+    return options
+
+
+def rounds_for(scenario, options):
+    rounds = getattr(options, scenario.rounds)
+    builtin = min(rounds, getattr(options, scenario.builtin_rounds)) if scenario.builtin_rounds else rounds
+    return rounds, builtin
+
+
+def main(argv=None):
+    options = parse_args(argv)
+    if not azcli.namespaces_available("-rnm"):
+        sys.exit("unprivileged user, network and mount namespaces (unshare -rnm) are not available here")
+    started = time.monotonic()
+    print("\n".join(header(options)), flush=True)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="acrhealth-bench-") as tmp:
+        root = Path(tmp)
+        session, extension_dirs = prepare(root)
+        for scenario in scenarios():
+            if scenario.key not in options.only:
+                continue
+            print("running ({}) {} ...".format(scenario.key, scenario.title), file=sys.stderr, flush=True)
+            results.append(measure(session, extension_dirs, scenario, root / scenario.key,
+                                   *rounds_for(scenario, options)))
+    print("\n".join(table(results)))
+    healthy = [m for m in results if m.scenario.key == "a"]
+    if healthy:
+        print("\n".join(durations_table(healthy[0])))
+    print("\nwhole benchmark: {:.0f} s".format(time.monotonic() - started))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,7 @@
 """The healthy path end to end, and the promise that no token reaches the output, even with --debug."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,41 @@ def test_healthy_run_with_debug_prints_no_token(e2e_run):
         leaked = [secret[i:i + WINDOW] for i in range(len(secret) - WINDOW + 1) if secret[i:i + WINDOW] in seen]
         assert not leaked, "part of a {} token appears in the output: {}".format(token["kind"], leaked[0])
     assert e2e.SECRET not in result.stdout + result.stderr
+
+
+def _files(folder):
+    """Every file under folder (relative paths), with its size and modification time."""
+    folder = Path(folder)
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
+
+
+def _changed(before, after):
+    return {name for name in after if before.get(name) != after[name]}
+
+
+def _kind(name):
+    """azure-cli names its per-command logs by time and pid: compare their folder, not their names."""
+    return name.split("/", 1)[0] + "/*" if "/" in name else name
+
+
+def test_nothing_is_written_but_what_azure_cli_itself_writes(healthy):
+    tmp = healthy.folder / "tmp"
+    tmp.mkdir()
+    healthy.extra_env["TMPDIR"] = str(tmp)
+    home, config = healthy.home, healthy._config
+    before_home, before_config = _files(home), _files(config)
+    # What az itself writes, on a command that also acquires a registry token (output discarded).
+    env = healthy.env()
+    report = healthy.session.batch(healthy.folder / "baseline", [(["account", "get-access-token", "--resource",
+                                   "https://containerregistry.azure.net", "-o", "none"], env)], e2e.scenario())
+    assert report["commands"][0]["returncode"] == 0, report["commands"][0]["stderr"]
+    baseline = {_kind(n) for n in _changed(before_config, _files(config))}
+    # Then ours, on the same configuration.
+    ours_before = _files(config)
+    result = healthy.check_health("-n", e2e.REGISTRY, "--yes", "-o", "none")
+    assert result.returncode == 0, result
+    ours = {_kind(n) for n in _changed(ours_before, _files(config))}
+    assert ours <= baseline, "files written by our command only: {}".format(ours - baseline)
+    assert _files(home) == before_home, "HOME changed"
+    assert _files(tmp) == {}, "temporary files left behind"

@@ -69,3 +69,38 @@ def test_a_healthy_environment_exits_zero_with_every_check_passed(env):
     body = json.loads(proc.stdout)
     assert body["status"] == "passed"
     assert {c["status"] for c in body["checks"]} == {"passed"}
+
+
+def run_on_terminal(env, *args):
+    """az with stdout and stderr on a terminal (a pty); returns all it printed there."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(["unshare", "-rn", str(AZ), "acr", "check-health", *args], env=env,
+                                stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:   # EIO: the other side closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait(timeout=120)
+    finally:
+        os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_colour_on_a_terminal(env):
+    env.pop("AZURE_CORE_NO_COLOR", None)
+    text = run_on_terminal(env, "--yes", "-o", "none")
+    assert "\x1b[" in text and "Docker client" in text
+
+
+def test_no_colour_on_a_terminal_with_core_no_color(env):
+    env["AZURE_CORE_NO_COLOR"] = "true"
+    text = run_on_terminal(env, "--yes", "-o", "none")
+    assert "Docker client" in text
+    assert "\x1b[" not in text

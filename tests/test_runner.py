@@ -1,6 +1,7 @@
 """Runner semantics: order, dependencies, stop-at-first-failure, budgets, crashes, concurrency."""
 
 import threading
+from contextlib import contextmanager
 
 from azext_acrhealth.context import Context, Options
 from azext_acrhealth.outcome import Status, failed, passed
@@ -109,7 +110,9 @@ def test_a_check_returning_garbage_is_crashed():
     assert results[0].outcome.status is Status.CRASHED
 
 
-def test_a_check_over_its_budget_fails_with_its_code():
+@contextmanager
+def hanging():
+    """A check that does not return until the test is over."""
     release = threading.Event()
 
     def hang(_ctx):
@@ -117,10 +120,15 @@ def test_a_check_over_its_budget_fails_with_its_code():
         return passed("late")
 
     try:
-        results = run_plan([Check("hang", "Hang", hang, budget=0.2, code="DOCKER_DAEMON_ERROR"),
-                            Check("b", "B", ok)], ctx(), ignore_errors=True)
+        yield hang
     finally:
         release.set()
+
+
+def test_a_check_over_its_budget_fails_with_its_code():
+    with hanging() as hang:
+        results = run_plan([Check("hang", "Hang", hang, budget=0.2, code="DOCKER_DAEMON_ERROR"),
+                            Check("b", "B", ok)], ctx(), ignore_errors=True)
     assert results[0].outcome.status is Status.FAILED
     assert results[0].outcome.code == "DOCKER_DAEMON_ERROR"
     assert "0.2 s" in results[0].outcome.message
@@ -151,18 +159,10 @@ def test_results_are_recorded_in_the_context():
 
 
 def test_the_run_time_limit_fails_running_checks_and_skips_waiting_ones():
-    release = threading.Event()
-
-    def hang(_ctx):
-        release.wait(10)
-        return passed("late")
-
-    try:
+    with hanging() as hang:
         results = run_plan([Check("hang", "Hang", hang, budget=60, code="CONNECTIVITY_CHALLENGE_ERROR"),
                             Check("after", "After", ok, needs=("hang",))], ctx(), ignore_errors=True,
                            time_limit=0.3)
-    finally:
-        release.set()
     assert results[0].outcome.status is Status.FAILED
     assert results[0].outcome.code == "CONNECTIVITY_CHALLENGE_ERROR"
     assert "time limit of 0.3 s" in results[0].outcome.message

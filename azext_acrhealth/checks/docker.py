@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..context import PULL_TIMEOUT
 from ..outcome import failed, passed, skipped, warning
-from .tools import excerpt, first_line, in_directory, which
+from .tools import excerpt, failure, first_line, in_directory, which
 
 IMAGE = "mcr.microsoft.com/mcr/hello-world:latest"
 WRONG_PLATFORM = "cannot be used on this platform"
@@ -48,7 +48,7 @@ def docker_client(ctx):
                           "command from another directory", path=path)
     proc = ctx.run([path, "--version"])
     if not proc.ok:
-        return failed("DOCKER_COMMAND_ERROR", "'{} --version' {}".format(path, _failure(proc, ctx.timeout)),
+        return failed("DOCKER_COMMAND_ERROR", "'{} --version' {}".format(path, failure(proc, ctx.timeout)),
                       fix="reinstall the Docker client", path=path, output=excerpt(proc.output))
     line = first_line(proc.stdout) or first_line(proc.stderr)
     match = _VERSION_LINE.search(line)
@@ -89,7 +89,7 @@ def docker_daemon(ctx):
     if "cannot connect" in lower or "daemon running" in lower or "connection refused" in lower:
         return failed("DOCKER_DAEMON_ERROR", "the daemon is not running, or not reachable at {}".format(endpoint),
                       fix=_start_fix(client), output=excerpt(text), **where)
-    return failed("DOCKER_DAEMON_ERROR", "'docker ps' {}".format(_failure(proc, ctx.timeout)),
+    return failed("DOCKER_DAEMON_ERROR", "'docker ps' {}".format(failure(proc, ctx.timeout)),
                   fix=_start_fix(client), output=excerpt(text), **where)
 
 
@@ -170,7 +170,7 @@ def docker_version(ctx):
     if proc.timed_out and client.get("version"):
         return passed("client {}, server did not answer within {:g} s".format(client["version"], ctx.timeout),
                       clientVersion=client["version"], serverVersion=None)
-    why = _failure(proc, ctx.timeout) if not proc.ok else "printed no version: {}".format(
+    why = failure(proc, ctx.timeout) if not proc.ok else "printed no version: {}".format(
         first_line(proc.output) or "(no output)")
     return failed("DOCKER_VERSION_ERROR", "'docker version' {}".format(why),
                   fix="run 'docker version' yourself and read its message", output=excerpt(proc.output))
@@ -200,7 +200,7 @@ def docker_pull(ctx):
     if proc.timed_out:
         return failed("DOCKER_PULL_ERROR", "'docker pull' did not finish within {:g} s".format(PULL_TIMEOUT),
                       image=IMAGE, waitedSeconds=PULL_TIMEOUT, output=excerpt(proc.output))
-    return failed("DOCKER_PULL_ERROR", "'docker pull {}' {}".format(IMAGE, _failure(proc, PULL_TIMEOUT)),
+    return failed("DOCKER_PULL_ERROR", "'docker pull {}' {}".format(IMAGE, failure(proc, PULL_TIMEOUT)),
                   image=IMAGE, output=excerpt(proc.output))
 
 
@@ -212,26 +212,3 @@ def _ask(ctx, question):
         return ctx.confirm(question)
     except EOFError:
         return None
-
-
-def _failure(proc, timeout):
-    """How a finished-but-failed process failed, in one clause with the tool's own words."""
-    if proc.error:
-        hint = ""
-        if proc.argv and os.path.exists(proc.argv[0]) and "no such file" in proc.error.lower():
-            # The file is there: the kernel could not find its interpreter or loader.
-            hint = " (the file exists: its interpreter or loader is missing)"
-        return "could not start: {}{}".format(proc.error, hint)
-    if proc.timed_out:
-        return "did not answer within {:g} s".format(timeout)
-    said = _error_line(proc.stderr) or first_line(proc.stdout)
-    return "exited with status {}{}".format(proc.returncode, ": " + said if said else "")
-
-
-def _error_line(text):
-    """docker's error is usually its last 'Error ...' line; else the first line it printed."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if line.lower().startswith(("error", "cannot", "permission denied")):
-            return line[:300]
-    return first_line(text)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..outcome import failed, passed, skipped, warning
-from .tools import excerpt, first_line, in_directory, which
+from .tools import excerpt, failure, first_line, in_directory, which
 
 MIN_VERSION = (2, 11, 0)     # the documented floor (HELM_VERSION_ERROR below it)
 OCI_VERSION = (3, 8, 0)      # first Helm with stable OCI registry support, which ACR charts need
@@ -77,14 +77,7 @@ def helm_version(ctx):
     if not proc.ok and not proc.timed_out and "unknown flag" in proc.output.lower():
         proc = ctx.run([path, "version"])
     if not proc.ok:
-        if proc.error:
-            why = "could not start: {}".format(proc.error)
-        elif proc.timed_out:
-            why = "did not answer within {:g} s".format(ctx.timeout)
-        else:
-            said = first_line(proc.stderr) or first_line(proc.stdout)
-            why = "exited with status {}{}".format(proc.returncode, ": " + said if said else "")
-        return failed("HELM_VERSION_ERROR", "'helm version' {}".format(why),
+        return failed("HELM_VERSION_ERROR", "'helm version' {}".format(failure(proc, ctx.timeout)),
                       fix="run 'helm version' yourself and read its message", path=path,
                       output=excerpt(proc.output))
     version = parse_helm_version(proc.stdout)

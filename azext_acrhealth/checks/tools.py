@@ -1,4 +1,5 @@
-"""Finding the user's command-line tools the way their shell would, from the context's PATH and cwd."""
+"""Finding and running the user's command-line tools as their shell would: PATH and cwd from the context, and
+the words for how a run failed."""
 
 import os
 import shutil
@@ -46,3 +47,26 @@ def excerpt(text, lines=8, limit=2000):
     kept = [line.rstrip() for line in text.splitlines() if line.strip()][-lines:]
     joined = "\n".join(kept)
     return joined if len(joined) <= limit else joined[-limit:]
+
+
+def failure(proc, timeout):
+    """How a finished-but-failed process failed, in one clause with the tool's own words."""
+    if proc.error:
+        hint = ""
+        if proc.argv and os.path.exists(proc.argv[0]) and "no such file" in proc.error.lower():
+            # The file is there: the kernel could not find its interpreter or loader.
+            hint = " (the file exists: its interpreter or loader is missing)"
+        return "could not start: {}{}".format(proc.error, hint)
+    if proc.timed_out:
+        return "did not answer within {:g} s".format(timeout)
+    said = error_line(proc.stderr) or first_line(proc.stdout)
+    return "exited with status {}{}".format(proc.returncode, ": " + said if said else "")
+
+
+def error_line(text):
+    """A tool's error is usually its last "Error ..." line (docker, helm); else the first line it printed."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.lower().startswith(("error", "cannot", "permission denied")):
+            return line[:300]
+    return first_line(text)

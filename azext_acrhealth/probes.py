@@ -179,6 +179,11 @@ class HttpResult:
     def ok(self):
         return self.error is None
 
+    @property
+    def cause(self):
+        """The transport failure in a few words, for a report."""
+        return _CAUSES.get(self.error, "request failed")
+
     def header(self, name, default=None):
         return self.headers.get(name.lower(), default)
 
@@ -197,6 +202,10 @@ class HttpResult:
         text = re.sub(r"<[^>]{0,200}>", " ", text)
         text = " ".join(text.split())
         return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+_CAUSES = {"timeout": "no answer", "reset": "the connection was reset", "connect": "cannot connect",
+           "ssl": "TLS failed", "proxy": "the proxy failed", "invalid": "invalid URL"}
 
 
 class Http:

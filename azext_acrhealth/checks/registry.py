@@ -193,14 +193,15 @@ def challenge(ctx):
 
 
 def _transport_failure(ctx, server, url, res):
-    proxy = proxy_in_effect(ctx.env, url)
+    raw_proxy = _raw_proxy(ctx.env, url)
+    proxy = _masked(raw_proxy)
     via = "; proxy {} is in effect".format(proxy) if proxy else ""
     details = {"url": url, "error": res.error, "reason": res.reason}
     if proxy:
         details["proxy"] = proxy
     if res.error == "ssl":
         host, port = hosts.split_host_port(server)
-        cert = probes.peer_certificate(host, port or 443, min(ctx.timeout, 5.0), proxy=_raw_proxy(ctx.env, url))
+        cert = probes.peer_certificate(host, port or 443, min(ctx.timeout, 5.0), proxy=raw_proxy)
         problem = _ssl_problem(res.reason, cert)
         seen = ""
         if cert:
@@ -211,9 +212,7 @@ def _transport_failure(ctx, server, url, res):
         details["problem"] = problem
         return failed("CONNECTIVITY_SSL_ERROR", "TLS with {} failed: {}{}{}".format(server, problem, seen, via),
                       **details)
-    cause = {"timeout": "no answer", "reset": "the connection was reset", "connect": "cannot connect",
-             "proxy": "the proxy failed", "invalid": "invalid URL"}.get(res.error, "request failed")
-    return failed("CONNECTIVITY_CHALLENGE_ERROR", "{}: {} ({}){}".format(url, cause, res.reason, via),
+    return failed("CONNECTIVITY_CHALLENGE_ERROR", "{}: {} ({}){}".format(url, res.cause, res.reason, via),
                   fix=_TRANSPORT_FIXES.get(res.error, "").format(timeout=ctx.timeout) or None, **details)
 
 
@@ -261,9 +260,8 @@ def _raw_proxy(env, url):
     return proxy
 
 
-def proxy_in_effect(env, url):
-    """The proxy in effect for url, with any user:password removed, for the report."""
-    proxy = _raw_proxy(env, url)
+def _masked(proxy):
+    """The proxy URL without any user:password, for the report."""
     return re.sub(r"//[^/@]*@", "//***@", proxy) if proxy else None
 
 

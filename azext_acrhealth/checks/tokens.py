@@ -108,7 +108,7 @@ def _read_token(res, key, code, what, secrets=()):
     """(token, None) from a token endpoint's answer, or (None, the failed outcome saying why)."""
     url = res.url
     if not res.ok:
-        return None, failed(code, "{} for the {}: {} ({})".format(url, what, _cause(res.error), res.reason),
+        return None, failed(code, "{} for the {}: {} ({})".format(url, what, res.cause, res.reason),
                             url=url, error=res.error)
     details = {"url": url, "status": res.status}
     correlation = res.header("x-ms-correlation-request-id")
@@ -139,11 +139,6 @@ def _read_token(res, key, code, what, secrets=()):
         keys = ", ".join(sorted(str(k)[:40] for k in body)[:10]) or "none"
         return None, failed(code, "{} answered 200 with {} (fields: {})".format(url, found, keys), **details)
     return token.strip(), None
-
-
-def _cause(error):
-    return {"timeout": "no answer", "reset": "connection reset", "connect": "cannot connect",
-            "ssl": "TLS failed", "proxy": "the proxy failed"}.get(error, "request failed")
 
 
 def _error_text(res, body, secrets):

@@ -4,7 +4,7 @@ import io
 import json
 
 from azext_acrhealth.outcome import crashed, failed, passed, skipped, warning
-from azext_acrhealth.report import HumanReport, rows, summarise
+from azext_acrhealth.report import HumanReport, rows, summarise, summary_line
 from azext_acrhealth.runner import Check, CheckResult
 
 
@@ -107,3 +107,11 @@ def test_tsv_rows_are_flat():
     assert rows(summarise(RESULTS, 1))[1] == {"name": "docker_daemon", "status": "failed",
                                               "code": "DOCKER_DAEMON_ERROR", "seconds": 0.01,
                                               "message": "permission denied on unix:///var/run/docker.sock"}
+
+
+def test_only_first_failure_stops_are_counted_as_not_run():
+    from azext_acrhealth.runner import NOT_RUN
+    stopped = [result("a", failed("DOCKER_DAEMON_ERROR", "down")), result("b", skipped(NOT_RUN)),
+               result("c", skipped("not run: the run's time limit of 15 s was reached"))]
+    line = summary_line(summarise(stopped, 1.0))
+    assert "stopped at the first failure, 1 check not run" in line

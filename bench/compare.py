@@ -132,22 +132,22 @@ def seconds(runs):
     return [c["seconds"] for c in runs if c is not None]
 
 
-def median_text(runs):
+def _wall_text(runs, reduce, capped):
+    """reduce() of the finished runs' seconds, or "> CAP s" when capped() holds over their time-outs."""
     done = [c for c in runs if c is not None]
     if not done:
         return "-"
-    if all(timed_out(c) for c in done):
+    if capped(timed_out(c) for c in done):
         return "> {:.0f} s".format(CAP)
-    return "{:.2f} s".format(statistics.median(seconds(done)))
+    return "{:.2f} s".format(reduce(seconds(done)))
+
+
+def median_text(runs):
+    return _wall_text(runs, statistics.median, all)
 
 
 def max_text(runs):
-    done = [c for c in runs if c is not None]
-    if not done:
-        return "-"
-    if any(timed_out(c) for c in done):
-        return "> {:.0f} s".format(CAP)
-    return "{:.2f} s".format(max(seconds(done)))
+    return _wall_text(runs, max, any)
 
 
 def ratio_text(measured):

@@ -1,7 +1,10 @@
 """`az acr check-health`: build the context, run the plan, report, return the result."""
 
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 
 from .context import DEFAULT_TIMEOUT, Context, Options
 
@@ -22,22 +25,23 @@ def acr_check_health(cmd, registry_name=None, ignore_errors=False, yes=False, vn
 def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, timeout):
     from . import report
     from .account import Account
-    from .checks import build_plan
+    from .plan import build_plan
     from .runner import run_plan
 
     started = time.monotonic()
     cli_ctx = cmd.cli_ctx
     options = Options(registry_name=_short_name(registry_name),
                       login_server=registry_name if registry_name and "." in registry_name else None,
-                      ignore_errors=ignore_errors, yes=yes, vnet=vnet, repository=repository,
-                      timeout=timeout or DEFAULT_TIMEOUT)
+                      yes=yes, vnet=vnet, repository=repository, timeout=timeout or DEFAULT_TIMEOUT)
     ctx = Context(options, account=Account(cli_ctx, subscription=_subscription(cmd)),
-                  confirm=_confirm if _stdin_is_tty() else None, started=started)
+                  confirm=_confirm if _stdin_is_tty() else None)
     human = report.HumanReport(sys.stderr, colour=bool(cli_ctx.enable_color) and _isatty(sys.stderr),
                                only_errors=bool(getattr(cli_ctx, "only_show_errors", False)))
     plan = build_plan(options, ctx.env)
-    results = run_plan(plan, ctx, on_result=human.check, ignore_errors=ignore_errors,
-                       time_limit=options.time_limit, on_slow=human.waiting)
+    # Whatever ends the run (its end, Ctrl-C, SIGTERM, an error of ours), no child process outlives it.
+    with _terminate_as_interrupt(), _closing(ctx.edges):
+        results = run_plan(plan, ctx, on_result=human.check, ignore_errors=ignore_errors,
+                           time_limit=options.time_limit, on_slow=human.waiting)
     body = report.summarise(results, time.monotonic() - started,
                             registry=options.login_server or options.registry_name)
     human.summary(body)
@@ -49,6 +53,44 @@ def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, time
         # TSV drops nested lists, which would leave nothing of the checks: give one row per check.
         return report.rows(body)
     return body
+
+
+@contextmanager
+def _closing(edges):
+    """Close the edges (kill live children) however the block ends, and at interpreter exit too."""
+    import atexit
+    atexit.register(edges.close)
+    try:
+        yield
+    finally:
+        edges.close()
+        atexit.unregister(edges.close)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C: the same clean-up runs, then az ends."""
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """Turn SIGTERM into Terminated while the checks run, so their clean-up runs (only the main thread
+    may set a signal handler; elsewhere, nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, _frame):
+        raise Terminated("terminated by signal {}".format(signum))
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError, AttributeError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _short_name(name):

@@ -23,6 +23,12 @@ class Status(StrEnum):
         return self in (Status.FAILED, Status.CRASHED)
 
 
+class NotRun(StrEnum):
+    """Why the runner did not run a check at all (its outcome is then skipped)."""
+    FIRST_FAILURE = "first_failure"    # the run stopped at the first failure (no --ignore-errors)
+    TIME_LIMIT = "time_limit"          # the run's time limit came before the check could start
+
+
 _EMPTY = MappingProxyType({})
 
 
@@ -32,20 +38,24 @@ class Outcome:
     message: str                  # one line: what was found, with the values that matter
     code: str = None              # catalogue code (failures; warnings may have one)
     fix: str = None               # the fix for this very case, shown before the catalogue's solutions
+    commands: tuple = ()          # exact command lines that apply the fix, values validated
     details: dict = field(default_factory=dict)  # shown in JSON: versions, addresses, status codes
-    data: dict = field(default_factory=dict, repr=False, compare=False)  # for dependent checks only; never shown
+    # What the checks that need this one receive (paths, tokens, parsed answers); never shown.
+    handoff: dict = field(default_factory=dict, repr=False, compare=False)
 
 
-def passed(message, data=_EMPTY, **details):
-    return Outcome(Status.PASSED, message, details=details, data=data)
+def passed(message, handoff=_EMPTY, **details):
+    return Outcome(Status.PASSED, message, details=details, handoff=handoff)
 
 
-def warning(message, code=None, fix=None, data=_EMPTY, **details):
-    return Outcome(Status.WARNING, message, code=code, fix=fix, details=details, data=data)
+def warning(message, code=None, fix=None, commands=(), handoff=_EMPTY, **details):
+    return Outcome(Status.WARNING, message, code=code, fix=fix, commands=tuple(commands), details=details,
+                   handoff=handoff)
 
 
-def failed(code, message, fix=None, data=_EMPTY, **details):
-    return Outcome(Status.FAILED, message, code=code, fix=fix, details=details, data=data)
+def failed(code, message, fix=None, commands=(), handoff=_EMPTY, **details):
+    return Outcome(Status.FAILED, message, code=code, fix=fix, commands=tuple(commands), details=details,
+                   handoff=handoff)
 
 
 def skipped(reason, **details):
@@ -54,3 +64,12 @@ def skipped(reason, **details):
 
 def crashed(message):
     return Outcome(Status.CRASHED, message)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during an interactive check, which tidied up first: the runner reports its
+    outcome, then the interruption goes on."""
+
+    def __init__(self, outcome):
+        super().__init__(outcome.message)
+        self.outcome = outcome

@@ -6,8 +6,8 @@ Checks decide; this module only presents. Marks belong here, not to the checks.
 from collections import OrderedDict
 
 from . import catalogue
-from .outcome import Status
-from .runner import NOT_RUN
+from .outcome import NotRun, Status
+from .text import printable, without_userinfo
 
 FAQ = "https://aka.ms/acr/health-check"
 
@@ -25,6 +25,18 @@ def solutions(outcome):
     return items
 
 
+def safe(value, multiline=False):
+    """What a check found, fit to show: no control characters (a server's escape sequences must not reach
+    the terminal), no URL credentials. Applied to every string of the report and the JSON."""
+    if isinstance(value, str):
+        return printable(without_userinfo(value), multiline=multiline)
+    if isinstance(value, dict):
+        return {safe(k): safe(v, multiline=True) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [safe(v, multiline) for v in value]
+    return value
+
+
 def check_entry(result):
     outcome = result.outcome
     code = catalogue.CODES.get(outcome.code)
@@ -33,12 +45,14 @@ def check_entry(result):
     entry["title"] = result.check.title
     entry["status"] = outcome.status.value
     entry["code"] = outcome.code
-    entry["message"] = outcome.message
+    entry["message"] = safe(outcome.message)
     entry["meaning"] = code.meaning if code else None
-    entry["solutions"] = solutions(outcome)
+    entry["solutions"] = safe(solutions(outcome))
+    entry["commands"] = safe(list(outcome.commands))
     entry["link"] = code.link if code else None
     entry["durationSeconds"] = round(result.duration, 3)
-    entry["details"] = dict(outcome.details)
+    entry["notRun"] = result.not_run.value if result.not_run else None
+    entry["details"] = safe(dict(outcome.details))
     return entry
 
 
@@ -62,7 +76,7 @@ def summary_line(body):
     parts = ["{} {}".format(counts[s.value], s.value) for s in Status
              if counts[s.value] or s in (Status.PASSED, Status.FAILED)]
     # Only the runner's stop-at-first-failure skips: a skip at the run's time limit says so itself.
-    not_run = sum(1 for c in body["checks"] if c["status"] == "skipped" and c["message"] == NOT_RUN)
+    not_run = sum(1 for c in body["checks"] if c["notRun"] == NotRun.FIRST_FAILURE)
     line = "{} in {:.1f} s".format(", ".join(parts), body["elapsedSeconds"])
     if not_run:
         line += "; stopped at the first failure, {} check{} not run (pass --ignore-errors to run them)".format(
@@ -99,10 +113,6 @@ class HumanReport:
         except (OSError, ValueError, UnicodeError):
             pass  # a closed or narrow stderr must not turn the diagnosis into a crash
 
-    def note(self, text):
-        if not self.only_errors:
-            self._write(text)
-
     def waiting(self, check, budget):
         """A check is taking long: say what we wait for and for how long at most."""
         if not self.only_errors:
@@ -114,7 +124,7 @@ class HumanReport:
         if self.only_errors and not status.bad:
             return
         mark = _MARKS[status][0 if self.unicode else 1]
-        line = "[{}] {}: {}".format(self._paint(mark, status, bold=True), result.check.title, outcome.message)
+        line = "[{}] {}: {}".format(self._paint(mark, status, bold=True), result.check.title, safe(outcome.message))
         if outcome.code and not status.bad:
             line += " ({})".format(outcome.code)
         if result.duration >= 0.05:
@@ -127,11 +137,16 @@ class HumanReport:
         code = catalogue.CODES.get(outcome.code)
         if code:
             self._write("    {}: {}".format(self._paint(code.name, outcome.status, bold=True), code.meaning))
-        items = solutions(outcome)
+        items = safe(solutions(outcome))
         if items:
             self._write("    Potential solutions:")
             for item in items:
                 self._write("      - {}".format(item))
+        commands = safe(list(outcome.commands))
+        if commands:
+            self._write("    Run:")
+            for command in commands:
+                self._write("      {}".format(command))
         if code:
             self._write("    More: {}".format(code.link))
 

@@ -1,31 +1,35 @@
-"""The ordered plan: dependencies, concurrency, time budgets, skip reasons, stop-at-first-failure.
+"""Running a plan: dependencies, concurrency, time budgets, skip reasons, stop-at-first-failure.
 
 Independent checks start at once in threads (most of the time is spent waiting on processes and
 sockets); results are reported strictly in plan order. A check marked `interactive` (it may prompt)
 runs on the calling thread when its turn comes. A check that raises becomes a "crashed" outcome.
+The runner owns the results: a check receives only the handoffs of the checks it needs.
+
+Nothing outlives the runner's interest in it: a check it gives up on has its processes killed and
+may start no more, and once the run is over the edges accept no new process or request.
 """
 
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from .outcome import Outcome, Status, crashed, failed, skipped
+from .outcome import Interrupted, NotRun, Outcome, Status, crashed, failed, skipped
 
 POLL = 0.05
 SLOW = 3.0   # seconds after which the report says what it is waiting for
-NOT_RUN = "not run: stopped at the first failure (pass --ignore-errors to run every check)"
 
 
 @dataclass(frozen=True)
 class Check:
     name: str                  # stable identifier, used in JSON and --query
     title: str                 # what the human report calls it
-    func: object               # callable(ctx) -> Outcome
-    needs: tuple = ()          # names of checks that must pass (or warn) before this one runs
-    budget: float = 15.0       # seconds before the runner gives up waiting for it
-    code: str = None           # the code reported when the budget runs out
-    interactive: bool = False  # may prompt: runs on the caller's thread, in order
+    func: object               # callable(ctx, given) -> Outcome; given: {name of a needed check: its handoff}
+    needs: tuple = ()          # names of earlier checks that must pass (or warn) before this one runs
+    budget: float = 15.0       # seconds before the runner gives up waiting for it (threaded checks)
+    code: str = None           # the code reported when the budget or the run's time limit runs out
+    interactive: bool = False  # may prompt: runs on the caller's thread, in order, outside the time limit
     blocking: bool = True      # a failure stops the run unless --ignore-errors
     group: str = "environment"
 
@@ -35,6 +39,25 @@ class CheckResult:
     check: Check
     outcome: Outcome
     duration: float
+    not_run: NotRun = None     # set when the runner did not run the check at all
+
+
+class PlanError(ValueError):
+    """A plan that cannot run: a duplicate name, or a need that names no earlier check."""
+
+
+def validate(plan):
+    """Raise PlanError unless every name is unique and every need names an earlier check."""
+    seen = set()
+    for check in plan:
+        if check.name in seen:
+            raise PlanError("check '{}' appears twice in the plan".format(check.name))
+        unknown = [need for need in check.needs if need not in seen]
+        if unknown:
+            raise PlanError("check '{}' needs {}, which is not an earlier check of the plan".format(
+                check.name, ", ".join(repr(n) for n in unknown)))
+        seen.add(check.name)
+    return plan
 
 
 class _Slot:
@@ -51,90 +74,121 @@ def run_plan(plan, ctx, on_result=None, ignore_errors=False, time_limit=None, on
     pull, which has its own limit); checks still running then fail with their code, checks not yet
     started are skipped. on_slow(check, budget) is called once for a check still running after SLOW s.
     """
-    slots = {check.name: _Slot() for check in plan}
-    stop = threading.Event()
-    clock = _Clock(time_limit)
+    validate(plan)
+    run = _Run(plan, ctx, time_limit)
+    try:
+        return run.report(on_result, ignore_errors, on_slow)
+    finally:
+        ctx.edges.close()
 
-    def prerequisite_problem(check):
+
+class _Run:
+    def __init__(self, plan, ctx, time_limit):
+        self.plan = plan
+        self.ctx = ctx
+        self.slots = {check.name: _Slot() for check in plan}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.clock = _Clock(time_limit)
+
+    def report(self, on_result, ignore_errors, on_slow):
+        for check in self.plan:
+            if not check.interactive:
+                threading.Thread(target=self.execute, args=(check,), daemon=True, name="check-" + check.name).start()
+        results = []
+        for check in self.plan:
+            slot = self.slots[check.name]
+            if self.stop.is_set():
+                # A thread may have finished it already; the user asked to stop at the first failure.
+                result = CheckResult(check, skipped("not run: stopped at the first failure"), 0.0,
+                                     not_run=NotRun.FIRST_FAILURE)
+            else:
+                if check.interactive:
+                    with self.clock.paused():
+                        try:
+                            self.execute(check)
+                        except Interrupted as stop:
+                            self.finish(slot, CheckResult(check, stop.outcome, 0.0))
+                            if on_result:
+                                on_result(slot.result)
+                            raise
+                else:
+                    self.wait(slot, check, on_slow)
+                result = slot.result
+            results.append(result)
+            if on_result:
+                on_result(result)
+            if result.outcome.status is Status.FAILED and check.blocking and not ignore_errors:
+                self.stop.set()
+                self.ctx.edges.close()
+        return results
+
+    def given(self, check):
+        """(handoffs of the checks this one needs, or None) and the reason it cannot run, if any."""
+        handoffs = {}
         for need in check.needs:
-            slot = slots.get(need)
-            if slot is None:
-                continue
+            slot = self.slots[need]
             slot.done.wait()
-            outcome = slot.result.outcome
-            if not outcome.status.ok:
-                title = slot.result.check.title
-                if outcome.status is Status.SKIPPED:
-                    return "skipped because {} did not run".format(title)
-                return "skipped because {} failed".format(title)
-        return None
+            result = slot.result
+            if not result.outcome.status.ok:
+                verb = "did not run" if result.outcome.status is Status.SKIPPED else "failed"
+                return None, "skipped because {} {}".format(result.check.title, verb)
+            handoffs[need] = result.outcome.handoff
+        return MappingProxyType(handoffs), None
 
-    def execute(check):
-        slot = slots[check.name]
-        reason = prerequisite_problem(check)
-        if reason is None and stop.is_set():
-            reason = NOT_RUN
+    def execute(self, check):
+        slot = self.slots[check.name]
+        given, reason = self.given(check)
+        not_run = None
+        if reason is None and self.stop.is_set():
+            reason, not_run = "not run: stopped at the first failure", NotRun.FIRST_FAILURE
         slot.started_at = time.monotonic()
         if reason is not None:
             outcome = skipped(reason)
         else:
             try:
-                outcome = check.func(ctx)
+                with self.ctx.edges.working_for(check.name):
+                    outcome = check.func(self.ctx, given)
                 if not isinstance(outcome, Outcome):
                     outcome = crashed("returned {!r} instead of an outcome".format(type(outcome).__name__))
+            except Interrupted:
+                raise
             except Exception as ex:  # noqa: BLE001 - a bug in one check must not end the run
                 outcome = crashed("{}: {}".format(type(ex).__name__, ex))
-        _finish(slot, ctx, CheckResult(check, outcome, time.monotonic() - slot.started_at))
+        self.finish(slot, CheckResult(check, outcome, time.monotonic() - slot.started_at, not_run))
 
-    for check in plan:
-        if not check.interactive:
-            threading.Thread(target=execute, args=(check,), daemon=True,
-                             name="check-" + check.name).start()
-
-    results = []
-    for check in plan:
-        slot = slots[check.name]
-        if stop.is_set():
-            # A thread may have finished it already; the user asked to stop at the first failure.
-            result = CheckResult(check, skipped(NOT_RUN), 0.0)
-            with ctx._lock:
-                ctx.results[check.name] = result
-        else:
-            if check.interactive:
-                with clock.paused():
-                    execute(check)
+    def wait(self, slot, check, on_slow=None):
+        """Wait for a threaded check, no longer than its budget once it has started, nor past the run's
+        limit; a check given up on has its processes killed."""
+        told = False
+        while not slot.done.wait(POLL):
+            started, now = slot.started_at, time.monotonic()
+            not_run = None
+            if started is not None and now - started > check.budget:
+                outcome = failed(check.code, "no answer within {:g} s; gave up waiting".format(check.budget)) \
+                    if check.code else crashed("did not finish within {:g} s".format(check.budget))
+            elif self.clock.expired():
+                limit = "the run's time limit of {:g} s was reached".format(self.clock.limit)
+                if started is None:
+                    outcome, not_run = skipped("not run: " + limit), NotRun.TIME_LIMIT
+                else:
+                    outcome = failed(check.code, "gave up: " + limit) if check.code else crashed("gave up: " + limit)
             else:
-                _wait(slot, check, ctx, clock, on_slow)
-            result = slot.result
-        results.append(result)
-        if on_result:
-            on_result(result)
-        if result.outcome.status is Status.FAILED and check.blocking and not ignore_errors:
-            stop.set()
-    return results
+                if on_slow and not told and started is not None and now - started > SLOW:
+                    told = True
+                    on_slow(check, check.budget)
+                continue
+            self.ctx.edges.cancel(check.name)
+            self.finish(slot, CheckResult(check, outcome, now - (started or now), not_run))
+            return
 
-
-def _wait(slot, check, ctx, clock, on_slow=None):
-    """Wait for a threaded check, no longer than its budget once it has started, nor past the run's limit."""
-    told = False
-    while not slot.done.wait(POLL):
-        started, now = slot.started_at, time.monotonic()
-        if started is not None and now - started > check.budget:
-            outcome = failed(check.code, "no answer within {:g} s; gave up waiting".format(check.budget)) \
-                if check.code else crashed("did not finish within {:g} s".format(check.budget))
-        elif clock.expired():
-            limit = "the run's time limit of {:g} s was reached".format(clock.limit)
-            if started is None:
-                outcome = skipped("not run: " + limit)
-            else:
-                outcome = failed(check.code, "gave up: " + limit) if check.code else crashed("gave up: " + limit)
-        else:
-            if on_slow and not told and started is not None and now - started > SLOW:
-                told = True
-                on_slow(check, check.budget)
-            continue
-        _finish(slot, ctx, CheckResult(check, outcome, now - (started or now)))
-        return
+    def finish(self, slot, result):
+        """Record a result once: a check that answers after the runner gave up on it is ignored."""
+        with self.lock:
+            if slot.done.is_set():
+                return
+            slot.result = result
+            slot.done.set()
 
 
 class _Clock:
@@ -155,13 +209,3 @@ class _Clock:
         finally:
             if self.deadline is not None:
                 self.deadline += time.monotonic() - began
-
-
-def _finish(slot, ctx, result):
-    """Record a result once: a check that answers after the runner gave up on it is ignored."""
-    with ctx._lock:
-        if slot.done.is_set():
-            return
-        slot.result = result
-        ctx.results[result.check.name] = result
-        slot.done.set()

@@ -1,7 +1,7 @@
 """Wall time of our `az acr check-health` against the built-in command, on the end-to-end fake cloud.
 
 Both commands run through the same real `az`, inside the end-to-end suite's network namespace with its
-fake cloud (tests/e2e.py, tests/netns.py): the built-in with an empty AZURE_EXTENSION_DIR, ours with a
+fake cloud (tests/support/e2e.py, tests/support/netns.py): the built-in with an empty AZURE_EXTENSION_DIR, ours with a
 folder holding the extension installed from a wheel freshly built from this checkout. Every run gets
 its own copy of the same logged-in configuration and its own HOME. The runs alternate built-in, ours,
 built-in, ours ... and the wall time is measured around each az process. Scenarios:
@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import azcli, e2e, standins  # noqa: E402 - the harness lives beside the package
+from tests.support import azcli, e2e, standins  # noqa: E402 - the harness lives beside the package
 
 CAP = 60.0                  # seconds after which a run is cut off
 OUR_BOUND = 15.0            # our documented bound at the default --timeout: 1.5 x 10 s

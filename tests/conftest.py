@@ -1,8 +1,13 @@
+"""Fixtures shared by the three rooms: unit/ (in-process, real local servers and executables), e2e/ (the
+real az with the built wheel), and the support/ code they use."""
+
 import shutil
 
 import pytest
+import trustme
 
-from tests import azcli
+from tests.support import azcli, fakecloud
+from tests.support import pki as pki_support
 
 
 @pytest.fixture(scope="session")
@@ -49,12 +54,48 @@ def _namespaces_or_skip():
 def e2e_session(tmp_path_factory, request):
     """Certificates, the fake cloud registered as an az cloud and a service principal logged in, once."""
     _namespaces_or_skip()   # before the wheel is built: a machine without namespaces skips at once
-    from tests import e2e
+    from tests.support import e2e
     return e2e.Session(tmp_path_factory.mktemp("e2e-session"), request.getfixturevalue("extension_dir"))
 
 
 @pytest.fixture
 def e2e_run(e2e_session, tmp_path):
     """This test's runner: its own copy of the logged-in configuration, its own HOME and PATH folder."""
-    from tests import e2e
+    from tests.support import e2e
     return e2e.Runner(e2e_session, tmp_path / "e2e")
+
+
+# ---------------------------------------------------------------- the fake cloud, in-process
+
+@pytest.fixture(scope="session")
+def ca():
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def pki(ca, tmp_path_factory):
+    """Paths: the CA bundle, and (cert, key) pairs: good, wrong name, expired, self-signed."""
+    return pki_support.make(tmp_path_factory.mktemp("pki"), ca)
+
+
+@pytest.fixture
+def make_cloud(pki):
+    """make_cloud(scenario=None, cert="good", host="127.0.0.1") -> a started FakeCloud, stopped after.
+    `cloud.ca` is the CA bundle that trusts it."""
+    started = []
+
+    def make(scenario=None, cert="good", host="127.0.0.1"):
+        certfile, keyfile = pki[cert]
+        cloud = fakecloud.FakeCloud(scenario or fakecloud.Scenario(), certfile, keyfile, host=host).start()
+        cloud.ca = pki["ca"]
+        started.append(cloud)
+        return cloud
+
+    yield make
+    for cloud in started:
+        cloud.stop()
+
+
+@pytest.fixture
+def cloud(make_cloud):
+    return make_cloud()

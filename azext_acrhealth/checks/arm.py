@@ -15,7 +15,7 @@ MAX_PAGES = 20   # a nextLink loop from a broken endpoint must end
 def get(ctx, path, api_version):
     """(JSON dict, None) or (None, why not) for one ARM GET."""
     try:
-        res = ctx.account.arm_get(path, api_version, ctx.timeout)
+        res = ctx.edges.arm_get(path, api_version)
     except LoginError as ex:
         return None, "not logged in to Azure ({})".format(ex)
     if not res.ok:
@@ -78,3 +78,18 @@ def _matches(registry, name, login_server):
 def properties(resource):
     props = resource.get("properties") if isinstance(resource, dict) else None
     return props if isinstance(props, dict) else {}
+
+
+def get_path(value, *path):
+    """value[path[0]][path[1]]..., or None as soon as a step is not a dict."""
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def dicts_at(value, *path):
+    """The dicts of the list at path, or [] when there is no list there."""
+    found = get_path(value, *path)
+    return [v for v in found if isinstance(v, dict)] if isinstance(found, list) else []

@@ -3,7 +3,7 @@
 from ..outcome import passed
 
 
-def cli_version(ctx):
+def cli_version(ctx, _given):
     """Report the running azure-cli version from the account facade: no network call."""
-    version = ctx.account.cli_version() if ctx.account else None
+    version = ctx.account.cli_version()
     return passed("azure-cli {}".format(version or "(unknown)"), version=version)

@@ -1,14 +1,12 @@
 """Customer-managed key: the identity the registry uses to reach its key must exist."""
 
 from ..account import LoginError
-from ..outcome import failed, passed, skipped, warning
+from ..outcome import failed, passed, warning
 from . import arm
 
 
-def cmk(ctx):
-    registry = ctx.data("registry_resource").get("registry")
-    if not registry:
-        return skipped("no registry resource from Azure Resource Manager")
+def cmk(ctx, given):
+    registry = given["registry_resource"]["registry"]
     encryption = arm.properties(registry).get("encryption")
     encryption = encryption if isinstance(encryption, dict) else {}
     if str(encryption.get("status", "")).lower() != "enabled":
@@ -35,7 +33,7 @@ def cmk(ctx):
             client_id), **details)
     details["identityId"] = resource_id
     try:
-        res = ctx.account.arm_get(resource_id, arm.API_IDENTITY, ctx.timeout)
+        res = ctx.edges.arm_get(resource_id, arm.API_IDENTITY)
     except LoginError as ex:
         return warning("cannot read identity {}: not logged in ({})".format(resource_id, ex), **details)
     if res.ok and res.status == 404:

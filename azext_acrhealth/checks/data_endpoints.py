@@ -1,32 +1,35 @@
 """Dedicated data endpoints: layers come from <registry>.<region>.data.azurecr.io, which must resolve and
 answer too (a firewall that allows only the login server breaks every pull)."""
 
-from .. import hosts
+from .. import login_servers
 from ..outcome import failed, passed, skipped
 from . import arm
 
 MAX_ENDPOINTS = 10
 
 
-def data_endpoints(ctx):
-    registry = ctx.data("registry_resource").get("registry")
-    if not registry:
-        return skipped("no registry resource from Azure Resource Manager")
+def data_endpoints(ctx, given):
+    registry = given["registry_resource"]["registry"]
     names = arm.properties(registry).get("dataEndpointHostNames")
     names = [n for n in names if isinstance(n, str) and n][:MAX_ENDPOINTS] if isinstance(names, list) else []
     if not names:
         return skipped("the registry has no dedicated data endpoints")
     results, problems = [], []
     for name in names:
-        name = hosts.normalise_login_server(name)
-        host, _ = hosts.split_host_port(name)
-        res = ctx.resolve(host)
+        name = login_servers.normalise_login_server(name)
+        origin = login_servers.login_server_origin(name)
+        if origin is None:
+            problems.append("'{}' is not a host name".format(name[:100]))
+            results.append({"host": name[:300], "resolved": [], "reachable": False})
+            continue
+        host = origin.host
+        res = ctx.edges.resolve(host)
         if not res.ok:
             problems.append("{} does not resolve ({})".format(host, res.reason))
             results.append({"host": name, "resolved": [], "reachable": False})
             continue
         # Any HTTP answer proves the endpoint reachable; no credentials are sent.
-        answer = ctx.http.get("https://{}/v2/".format(name))
+        answer = ctx.edges.get(origin.url("/v2/"))
         reachable = answer.ok
         if not reachable:
             problems.append("{} at {} cannot be reached ({}: {})".format(name, ", ".join(res.addresses),

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 from ..context import PULL_TIMEOUT
-from ..outcome import failed, passed, skipped, warning
-from .tools import excerpt, failure, first_line, in_directory, which
+from ..executables import find
+from ..outcome import Interrupted, failed, passed, skipped, warning
+from ..text import first_line, last_lines, run_failure
 
 IMAGE = "mcr.microsoft.com/mcr/hello-world:latest"
 WRONG_PLATFORM = "cannot be used on this platform"
@@ -27,48 +28,48 @@ _SOCKET = re.compile(r"(?:unix://|dial unix )(/[^\s\":]+)")
 
 # ---------------------------------------------------------------- client
 
-def docker_client(ctx):
+def docker_client(ctx, _given):
     """Find the client ($DOCKER_COMMAND, else docker, podman, docker.exe) and check that it runs."""
     override = ctx.env.get("DOCKER_COMMAND")
     names = [override] if override else list(CLIENTS)
-    path = next((found for found in (which(name, ctx) for name in names) if found), None)
-    if not path:
+    found = next((f for f in (find(name, ctx.env, ctx.cwd) for name in names) if f), None)
+    if not found:
         if override:
             return failed("DOCKER_COMMAND_ERROR", "DOCKER_COMMAND names '{}', which was not found".format(override),
                           fix="set DOCKER_COMMAND to the path of a docker client, or unset it",
                           docker_command=override)
         return failed("DOCKER_COMMAND_ERROR", "no docker (or podman) executable on PATH",
                       fix="install Docker, or add the folder that holds it to PATH")
-    # As the built-in does: a binary in the current directory may have been planted there. An absolute
-    # DOCKER_COMMAND is the user's explicit choice and is trusted.
-    if not (override and os.path.isabs(override)) and in_directory(path, ctx.cwd):
-        return failed("DOCKER_COMMAND_ERROR",
-                      "refusing to run '{}': it is in the current directory".format(path),
-                      fix="set DOCKER_COMMAND to the absolute path of a trusted docker client, or run the "
-                          "command from another directory", path=path)
-    proc = ctx.run([path, "--version"])
+    path = found.path
+    # As the built-in does: a binary in the current directory (or found through a relative PATH entry)
+    # may have been planted there. An absolute DOCKER_COMMAND is the user's explicit choice and is trusted.
+    if not (override and os.path.isabs(override)) and found.untrusted:
+        return failed("DOCKER_COMMAND_ERROR", "refusing to run {}".format(found.refusal()),
+                      fix="set DOCKER_COMMAND to the absolute path of a trusted docker client, or remove relative "
+                          "entries (and '.') from PATH", path=path)
+    proc = ctx.edges.run([path, "--version"])
     if not proc.ok:
-        return failed("DOCKER_COMMAND_ERROR", "'{} --version' {}".format(path, failure(proc, ctx.timeout)),
-                      fix="reinstall the Docker client", path=path, output=excerpt(proc.output))
+        return failed("DOCKER_COMMAND_ERROR", "'{} --version' {}".format(path, run_failure(proc, ctx.timeout)),
+                      fix="reinstall the Docker client", path=path, output=last_lines(proc.output))
     line = first_line(proc.stdout) or first_line(proc.stderr)
     match = _VERSION_LINE.search(line)
     kind = "podman" if "podman" in line.lower() else "docker"
     version = match.group(1) if match else None
-    return passed("{} ({})".format(path, line), data={"path": path, "kind": kind, "version": version},
+    return passed("{} ({})".format(path, line), handoff={"path": path, "kind": kind, "version": version},
                   path=path, client=kind, version=version)
 
 
 # ---------------------------------------------------------------- daemon
 
-def docker_daemon(ctx):
+def docker_daemon(ctx, given):
     """`docker ps` against the daemon the client is configured for; name that daemon in every case."""
-    client = ctx.data("docker_client")
+    client = given["docker_client"]
     path = client["path"]
     endpoint, source = expected_endpoint(ctx, client)
     where = {"endpoint": endpoint, "endpointSource": source}
-    proc = ctx.run([path, "ps", "--quiet"])
+    proc = ctx.edges.run([path, "ps", "--quiet"])
     if proc.ok:
-        return passed("running at {}".format(endpoint), data={"path": path}, **where)
+        return passed("running at {}".format(endpoint), handoff={"path": path}, **where)
     if proc.timed_out:
         return failed("DOCKER_DAEMON_ERROR",
                       "the daemon at {} did not answer 'docker ps' within {:g} s".format(endpoint, ctx.timeout),
@@ -85,12 +86,12 @@ def docker_daemon(ctx):
                "add your user to the 'docker' group (sudo usermod -aG docker $USER, then log in again), or use "
                "rootless Docker (DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock)")
         return failed("DOCKER_DAEMON_ERROR", "permission denied on the daemon socket {}".format(socket), fix=fix,
-                      socket=socket, output=excerpt(text), **where)
+                      socket=socket, output=last_lines(text), **where)
     if "cannot connect" in lower or "daemon running" in lower or "connection refused" in lower:
         return failed("DOCKER_DAEMON_ERROR", "the daemon is not running, or not reachable at {}".format(endpoint),
-                      fix=_start_fix(client), output=excerpt(text), **where)
-    return failed("DOCKER_DAEMON_ERROR", "'docker ps' {}".format(failure(proc, ctx.timeout)),
-                  fix=_start_fix(client), output=excerpt(text), **where)
+                      fix=_start_fix(client), output=last_lines(text), **where)
+    return failed("DOCKER_DAEMON_ERROR", "'docker ps' {}".format(run_failure(proc, ctx.timeout)),
+                  fix=_start_fix(client), output=last_lines(text), **where)
 
 
 def expected_endpoint(ctx, client):
@@ -101,7 +102,7 @@ def expected_endpoint(ctx, client):
         if ctx.env.get("CONTAINER_HOST"):
             return ctx.env["CONTAINER_HOST"], "CONTAINER_HOST"
         return "podman's default connection", "podman"
-    proc = ctx.run([client["path"], "context", "inspect", "--format", "{{.Name}} {{.Endpoints.docker.Host}}"],
+    proc = ctx.edges.run([client["path"], "context", "inspect", "--format", "{{.Name}} {{.Endpoints.docker.Host}}"],
                    timeout=min(ctx.timeout, CONTEXT_TIMEOUT))
     parts = first_line(proc.stdout).split() if proc.ok else []
     if len(parts) == 2:
@@ -155,13 +156,13 @@ def _text(value):
     return value if isinstance(value, str) and value.strip() else None
 
 
-def docker_version(ctx):
+def docker_version(ctx, given):
     """Client and server versions. A daemon that is down still lets the client report its own version
     (`docker version` then exits 1 with the client part printed): that is not a version error."""
-    client = ctx.data("docker_client")
+    client = given["docker_client"]
     # '{{json .}}' rather than 'json': the keyword form only exists in recent clients; the template works
     # in every docker and podman release.
-    proc = ctx.run([client["path"], "version", "--format", "{{json .}}"])
+    proc = ctx.edges.run([client["path"], "version", "--format", "{{json .}}"])
     parsed = parse_docker_version(proc.stdout)
     if parsed:
         server = parsed.server or "not reachable"
@@ -170,15 +171,15 @@ def docker_version(ctx):
     if proc.timed_out and client.get("version"):
         return passed("client {}, server did not answer within {:g} s".format(client["version"], ctx.timeout),
                       clientVersion=client["version"], serverVersion=None)
-    why = failure(proc, ctx.timeout) if not proc.ok else "printed no version: {}".format(
+    why = run_failure(proc, ctx.timeout) if not proc.ok else "printed no version: {}".format(
         first_line(proc.output) or "(no output)")
     return failed("DOCKER_VERSION_ERROR", "'docker version' {}".format(why),
-                  fix="run 'docker version' yourself and read its message", output=excerpt(proc.output))
+                  fix="run 'docker version' yourself and read its message", output=last_lines(proc.output))
 
 
 # ---------------------------------------------------------------- pull
 
-def docker_pull(ctx):
+def docker_pull(ctx, given):
     """Pull the sample image, after asking (unless --yes). Without a terminal to ask on, skip."""
     if not ctx.options.yes:
         answer = _ask(ctx, "This will pull the image {}. Proceed?".format(IMAGE))
@@ -186,22 +187,56 @@ def docker_pull(ctx):
             return skipped("no terminal to ask before pulling {}; pass --yes to run this check".format(IMAGE))
         if not answer:
             return skipped("declined: {} was not pulled".format(IMAGE))
-    path = ctx.data("docker_daemon").get("path") or ctx.data("docker_client").get("path")
+    path = given["docker_daemon"]["path"]
     # Leave the machine as it was: remove the sample image afterwards unless it was already there.
-    present_before = ctx.run([path, "image", "inspect", "--format", "{{.Id}}", IMAGE]).ok
-    proc = ctx.run([path, "pull", IMAGE], timeout=PULL_TIMEOUT)
+    present_before = ctx.edges.run([path, "image", "inspect", "--format", "{{.Id}}", IMAGE]).ok
+    try:
+        proc = ctx.edges.run([path, "pull", IMAGE], timeout=PULL_TIMEOUT)
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM: the pull is killed (the edges see to it); tidy up, say so, and stop.
+        raise Interrupted(_interrupted(ctx, path, present_before)) from None
     pulled = proc.ok or (not proc.timed_out and WRONG_PLATFORM in proc.output)
-    tidy = {} if not pulled else {"removedAfterwards": not present_before and ctx.run([path, "rmi", IMAGE]).ok}
+    tidy = {} if not pulled else {"removedAfterwards": not present_before and _remove(ctx, path)}
     if proc.ok:
         return passed("pulled {}".format(IMAGE), image=IMAGE, **tidy)
     if pulled:
         return warning("pulled {}, but it cannot be used on this platform".format(IMAGE), image=IMAGE,
-                       output=excerpt(proc.output), **tidy)
+                       output=last_lines(proc.output), **tidy)
     if proc.timed_out:
         return failed("DOCKER_PULL_ERROR", "'docker pull' did not finish within {:g} s".format(PULL_TIMEOUT),
-                      image=IMAGE, waitedSeconds=PULL_TIMEOUT, output=excerpt(proc.output))
-    return failed("DOCKER_PULL_ERROR", "'docker pull {}' {}".format(IMAGE, failure(proc, PULL_TIMEOUT)),
-                  image=IMAGE, output=excerpt(proc.output))
+                      image=IMAGE, waitedSeconds=PULL_TIMEOUT, output=last_lines(proc.output))
+    return failed("DOCKER_PULL_ERROR", "'docker pull {}' {}".format(IMAGE, run_failure(proc, PULL_TIMEOUT)),
+                  image=IMAGE, output=last_lines(proc.output))
+
+
+REMOVE_TIMEOUT = 10.0   # seconds for `docker rmi`, also after an interruption
+
+
+def _remove(ctx, path):
+    return _rmi(ctx, path).ok
+
+
+def _rmi(ctx, path):
+    return ctx.edges.run([path, "rmi", IMAGE], timeout=min(ctx.timeout, REMOVE_TIMEOUT))
+
+
+def _interrupted(ctx, path, present_before):
+    """The outcome of an interrupted pull, after removing whatever part of the image arrived."""
+    if present_before:
+        return skipped("interrupted: the pull of {} was stopped; the image was there before and is "
+                       "kept".format(IMAGE), image=IMAGE)
+    try:
+        proc = _rmi(ctx, path)
+    except KeyboardInterrupt:
+        proc = None
+    if proc is not None and proc.ok:
+        return skipped("interrupted: the pull of {} was stopped and the image removed".format(IMAGE),
+                       image=IMAGE, removedAfterwards=True)
+    if proc is not None and "no such image" in proc.output.lower():
+        return skipped("interrupted: the pull of {} was stopped before the image arrived; nothing was left "
+                       "behind".format(IMAGE), image=IMAGE, removedAfterwards=False)
+    return skipped("interrupted: the pull of {} was stopped; if it arrived, remove it with "
+                   "'{} rmi {}'".format(IMAGE, os.path.basename(path), IMAGE), image=IMAGE, removedAfterwards=False)
 
 
 def _ask(ctx, question):

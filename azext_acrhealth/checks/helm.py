@@ -9,8 +9,9 @@ once with plain `helm version`.
 import re
 from dataclasses import dataclass
 
+from ..executables import find
 from ..outcome import failed, passed, skipped, warning
-from .tools import excerpt, failure, first_line, in_directory, which
+from ..text import first_line, last_lines, run_failure
 
 MIN_VERSION = (2, 11, 0)     # the documented floor (HELM_VERSION_ERROR below it)
 OCI_VERSION = (3, 8, 0)      # first Helm with stable OCI registry support, which ACR charts need
@@ -54,36 +55,37 @@ def assess_helm_version(version):
     return OK
 
 
-def helm_client(ctx):
-    path = next((found for found in (which(name, ctx) for name in CLIENTS) if found), None)
-    if not path:
+def helm_client(ctx, _given):
+    found = next((f for f in (find(name, ctx.env, ctx.cwd) for name in CLIENTS) if f), None)
+    if not found:
         # A warning, not a failure: many users of a registry never use Helm, and a CI step that checks
         # Docker and the registry must not fail for it. The code and its solutions are still reported.
         return warning("no helm executable on PATH", code="HELM_COMMAND_ERROR",
                       fix="install Helm 3.8.0 or later (https://helm.sh/docs/intro/install/), or add its folder "
                           "to PATH; skip this if you do not use Helm charts")
-    if in_directory(path, ctx.cwd):
-        return failed("HELM_COMMAND_ERROR", "refusing to run '{}': it is in the current directory".format(path),
-                      fix="run the command from another directory, or remove the current directory from PATH",
+    path = found.path
+    if found.untrusted:
+        return failed("HELM_COMMAND_ERROR", "refusing to run {}".format(found.refusal()),
+                      fix="run the command from another directory, or remove relative entries (and '.') from PATH",
                       path=path)
-    return passed(path, data={"path": path}, path=path)
+    return passed(path, handoff={"path": path}, path=path)
 
 
-def helm_version(ctx):
-    path = ctx.data("helm_client").get("path")
+def helm_version(ctx, given):
+    path = given["helm_client"].get("path")
     if not path:
         return skipped("Helm is not installed")
-    proc = ctx.run([path, "version", "--client"])
+    proc = ctx.edges.run([path, "version", "--client"])
     if not proc.ok and not proc.timed_out and "unknown flag" in proc.output.lower():
-        proc = ctx.run([path, "version"])
+        proc = ctx.edges.run([path, "version"])
     if not proc.ok:
-        return failed("HELM_VERSION_ERROR", "'helm version' {}".format(failure(proc, ctx.timeout)),
+        return failed("HELM_VERSION_ERROR", "'helm version' {}".format(run_failure(proc, ctx.timeout)),
                       fix="run 'helm version' yourself and read its message", path=path,
-                      output=excerpt(proc.output))
+                      output=last_lines(proc.output))
     version = parse_helm_version(proc.stdout)
     if version is None:
         return failed("HELM_VERSION_ERROR", "no version found in the output of 'helm version': {}".format(
-                      first_line(proc.output) or "(no output)"), path=path, output=excerpt(proc.output))
+                      first_line(proc.output) or "(no output)"), path=path, output=last_lines(proc.output))
     verdict = assess_helm_version(version)
     details = {"version": version.text, "path": path}
     if verdict == TOO_OLD:

@@ -1,18 +1,17 @@
 """--vnet: the registry's private endpoint names must resolve, here, to the endpoint's private addresses."""
 
-from ..outcome import failed, passed, skipped, warning
+from ..outcome import failed, passed, warning
 from . import arm
+from .arm import dicts_at, get_path
 
 MAX_ENDPOINTS = 20
 
 
-def private_endpoints(ctx):
-    registry = ctx.data("registry_resource").get("registry")
-    if not registry:
-        return skipped("no registry resource from Azure Resource Manager")
+def private_endpoints(ctx, given):
+    registry = given["registry_resource"]["registry"]
     vnet = ctx.options.vnet.strip().rstrip("/")
     connections = arm.properties(registry).get("privateEndpointConnections")
-    ids = [_get(c, "properties", "privateEndpoint", "id") for c in connections or () if isinstance(c, dict)] \
+    ids = [get_path(c, "properties", "privateEndpoint", "id") for c in connections or () if isinstance(c, dict)] \
         if isinstance(connections, list) else []
     ids = [i for i in ids if isinstance(i, str)][:MAX_ENDPOINTS]
     if not ids:
@@ -23,7 +22,7 @@ def private_endpoints(ctx):
         if endpoint is None:
             unreadable.append("{}: {}".format(pe_id, why))
             continue
-        subnet = _get(endpoint, "properties", "subnet", "id")
+        subnet = get_path(endpoint, "properties", "subnet", "id")
         if not (isinstance(subnet, str) and in_vnet(subnet, vnet)):
             continue
         for fqdn, ips in endpoint_records(ctx, endpoint, unreadable):
@@ -36,7 +35,7 @@ def private_endpoints(ctx):
                       "'{}'".format(vnet), vnet=vnet)
     records, wrong = [], []
     for fqdn, ips in sorted(expected.items()):
-        res = ctx.resolve(fqdn)
+        res = ctx.edges.resolve(fqdn)
         got = list(res.addresses)
         ok = bool(set(got) & ips)
         records.append({"fqdn": fqdn, "expected": sorted(ips), "resolved": got, "ok": ok})
@@ -62,34 +61,22 @@ def in_vnet(subnet_id, vnet):
 def endpoint_records(ctx, endpoint, unreadable):
     """(fqdn, {private IPs}) pairs of a private endpoint: its customDnsConfigs, else its NICs' records."""
     pairs = []
-    for config in _list(endpoint, "properties", "customDnsConfigs"):
+    for config in dicts_at(endpoint, "properties", "customDnsConfigs"):
         fqdn, ips = config.get("fqdn"), config.get("ipAddresses")
         if isinstance(fqdn, str) and isinstance(ips, list):
             pairs.append((fqdn, {ip for ip in ips if isinstance(ip, str)}))
     if pairs:
         return pairs
-    for nic_ref in _list(endpoint, "properties", "networkInterfaces")[:4]:
+    for nic_ref in dicts_at(endpoint, "properties", "networkInterfaces")[:4]:
         nic, why = arm.get(ctx, nic_ref.get("id", ""), arm.API_NETWORK) if isinstance(nic_ref.get("id"), str) \
             else (None, "no id")
         if nic is None:
             unreadable.append("{}: {}".format(nic_ref.get("id"), why))
             continue
-        for ip_config in _list(nic, "properties", "ipConfigurations"):
-            ip = _get(ip_config, "properties", "privateIPAddress")
-            fqdns = _get(ip_config, "properties", "privateLinkConnectionProperties", "fqdns")
+        for ip_config in dicts_at(nic, "properties", "ipConfigurations"):
+            ip = get_path(ip_config, "properties", "privateIPAddress")
+            fqdns = get_path(ip_config, "properties", "privateLinkConnectionProperties", "fqdns")
             if isinstance(ip, str) and isinstance(fqdns, list):
                 pairs += [(f, {ip}) for f in fqdns if isinstance(f, str)]
     return pairs
 
-
-def _get(value, *path):
-    for key in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _list(value, *path):
-    found = _get(value, *path)
-    return [v for v in found if isinstance(v, dict)] if isinstance(found, list) else []

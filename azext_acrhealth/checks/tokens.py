@@ -4,21 +4,17 @@ Tokens travel only in outcome `data`; messages, details and fixes never hold one
 is scrubbed of the tokens sent and of anything shaped like a JWT.
 """
 
-import re
-from dataclasses import replace
-
-from .. import hosts, jwt_claims
+from .. import jwt_claims, realms
 from ..account import LoginError
-from ..outcome import failed, passed, skipped, warning
+from ..outcome import failed, passed, warning
+from ..text import one_line, scrub
+from . import answers
 
 REPOSITORY_ACTIONS = ("pull", "push", "metadata_read", "metadata_write", "delete")
 CATALOG_SCOPE = "registry:catalog:*"
-_JWT_LIKE = re.compile(r"eyJ[A-Za-z0-9_\-]{4,}(?:\.[A-Za-z0-9_\-]*){0,2}")
 
 
-def aad_token(ctx):
-    if ctx.account is None:
-        return skipped("no Azure CLI context")
+def aad_token(ctx, _given):
     audience = ctx.account.acr_audience()
     try:
         token, tenant = ctx.account.token(audience)
@@ -32,39 +28,40 @@ def aad_token(ctx):
     identity = next((claims[k] for k in ("upn", "unique_name", "appid", "oid") if isinstance(claims.get(k), str)),
                     None)
     return passed("token for {} (tenant {}{})".format(audience, tenant, ", " + identity if identity else ""),
-                  data={"token": token, "tenant": tenant}, audience=audience, tenant=tenant, identity=identity)
+                  handoff={"token": token, "tenant": tenant}, audience=audience, tenant=tenant, identity=identity)
 
 
-def refresh_token(ctx):
+def refresh_token(ctx, given):
     """Exchange the AAD token for a registry refresh token at the challenge's realm, if it is trusted."""
-    ch, aad = ctx.data("challenge"), ctx.data("aad_token")
+    ch, aad = given["challenge"], given["aad_token"]
     realm, server = ch["realm"], ch["login_server"]
-    problem = hosts.realm_problem(realm, server, ctx.account.acr_suffix())
+    origin, problem = realms.token_server(realm, server, ctx.account.acr_suffix())
     if problem:
         return failed("CONNECTIVITY_REALM_ERROR",
                       "the challenge names token server {}, but {}; the Azure AD token was not sent".format(
-                          hosts.origin(realm) or realm[:100], problem), realm=realm[:300])
-    url = hosts.origin(realm) + "/oauth2/exchange"
-    res = ctx.http.post(url, data={"grant_type": "access_token", "service": ch["service"],
+                          realms.describe(realm), problem), realm=realm[:300])
+    # The URL is built from the validated origin alone, never from the realm's text.
+    url = origin.url("/oauth2/exchange")
+    res = ctx.edges.post(url, data={"grant_type": "access_token", "service": ch["service"],
                                    "tenant": aad["tenant"], "access_token": aad["token"]})
     token, outcome = _read_token(res, "refresh_token", "CONNECTIVITY_REFRESH_TOKEN_ERROR", "refresh token",
                                  secrets=(aad["token"],))
     if outcome:
         return outcome
-    data = {"refresh_token": token, "origin": hosts.origin(realm), "service": ch["service"]}
+    handoff = {"refresh_token": token, "origin": origin, "service": ch["service"]}
     if jwt_claims.claims(token) is None:
         return warning("{} issued a refresh token that is not a JWT, unlike Azure Container Registry; another "
-                       "server may be answering for the registry".format(url), data=data, url=url, jwt=False)
-    return passed("refresh token issued by {}".format(url), data=data, url=url, status=res.status)
+                       "server may be answering for the registry".format(url), handoff=handoff, url=url, jwt=False)
+    return passed("refresh token issued by {}".format(url), handoff=handoff, url=url, status=res.status)
 
 
-def access_token(ctx):
+def access_token(ctx, given):
     """Ask for an access token that proves something: the catalog, or every action on --repository."""
-    refresh = ctx.data("refresh_token")
+    refresh = given["refresh_token"]
     repository = ctx.options.repository
     scope = "repository:{}:{}".format(repository, ",".join(REPOSITORY_ACTIONS)) if repository else CATALOG_SCOPE
-    url = refresh["origin"] + "/oauth2/token"
-    res = ctx.http.post(url, data={"grant_type": "refresh_token", "service": refresh["service"], "scope": scope,
+    url = refresh["origin"].url("/oauth2/token")
+    res = ctx.edges.post(url, data={"grant_type": "refresh_token", "service": refresh["service"], "scope": scope,
                                    "refresh_token": refresh["refresh_token"]})
     token, outcome = _read_token(res, "access_token", "CONNECTIVITY_ACCESS_TOKEN_ERROR", "access token",
                                  secrets=(refresh["refresh_token"],))
@@ -110,17 +107,10 @@ def _read_token(res, key, code, what, secrets=()):
     if not res.ok:
         return None, failed(code, "{} for the {}: {} ({})".format(url, what, res.cause, res.reason),
                             url=url, error=res.error)
-    details = {"url": url, "status": res.status}
-    correlation = res.header("x-ms-correlation-request-id")
-    if correlation:
-        details["correlationId"] = correlation
-    if res.status == 429:
-        return None, failed("CONNECTIVITY_TOOMANYREQUESTS_ERROR", "{} answered 429 Too Many Requests for the "
-                            "{}".format(url, what), **details)
-    if 300 <= res.status < 400:
-        location = res.header("location") or "(no Location)"
-        return None, failed(code, "{} answered {} redirecting to {}; not followed, so no credentials went "
-                            "there".format(url, res.status, location), location=location, **details)
+    refused = answers.refusal(res, code, "the " + what)
+    if refused:
+        return None, refused
+    details = answers.details(res)
     body = res.json()
     if res.status != 200:
         return None, failed(code, "{} answered {}: {}".format(url, res.status, _error_text(res, body, secrets)),
@@ -129,7 +119,7 @@ def _read_token(res, key, code, what, secrets=()):
         kind = res.header("content-type") or "no content type"
         return None, failed(code, "{} answered 200 with a body that is not JSON ({}{}), not a {}; a proxy's page? "
                             "{}".format(url, kind.split(";")[0], ", cut at the size limit" if res.truncated else "",
-                                        what, _excerpt(res, secrets)), **details)
+                                        what, res.excerpt(secrets=secrets)), **details)
     if not isinstance(body, dict):
         return None, failed(code, "{} answered 200 with JSON {} instead of an object holding the {}".format(
             url, type(body).__name__, what), **details)
@@ -147,18 +137,5 @@ def _error_text(res, body, secrets):
     first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else None
     if first:
         text = "{} {}".format(first.get("code") or "", first.get("message") or "").strip()
-        return " ".join(_scrub(text, secrets).split())[:200] or "(empty body)"
-    return _excerpt(res, secrets) or "(empty body)"
-
-
-def _excerpt(res, secrets):
-    """A body excerpt, scrubbed before it is cut so that no token survives even in part."""
-    text = _scrub(res.body[:8192].decode("utf-8", "replace"), secrets)
-    return replace(res, body=text.encode("utf-8")).excerpt()
-
-
-def _scrub(text, secrets):
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return _JWT_LIKE.sub("***", text)
+        return one_line(scrub(text, secrets), 200) or "(empty body)"
+    return res.excerpt(secrets=secrets) or "(empty body)"

@@ -1,0 +1,261 @@
+"""Every catalogue code, provoked through `az acr check-health` as users run it.
+
+Each case of CASES names the code it provokes, the check that reports it, and the state of the world:
+the fake cloud's behaviour, stand-in docker and helm on PATH, the az configuration. Unless a case
+changes it, the environment is healthy (stand-ins for a working docker and Helm 3.14), so the code of
+the case is the only problem in the run. test_cases_cover_the_catalogue keeps the table complete.
+"""
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+
+import pytest
+
+from azext_acrhealth import catalogue
+from tests.support import e2e, standins
+
+pytestmark = pytest.mark.e2e
+
+IDENTITY_CLIENT_ID = "1d3e7a11-0000-4000-8000-00000000c3c3"
+IDENTITY_ID = ("/subscriptions/{}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
+               "cmk-identity".format(e2e.SUBSCRIPTION))
+PE_ID = "/subscriptions/{}/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe1".format(e2e.SUBSCRIPTION)
+SUBNET_ID = ("/subscriptions/{}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/myvnet/subnets/"
+             "default".format(e2e.SUBSCRIPTION))
+
+
+# ---------------------------------------------------------------- states of the machine
+
+def healthy_tools(run):
+    standins.write_docker(run.tools, "ok")
+    standins.write_helm(run.tools, standins.HELM3_OUTPUT)
+
+
+def tools(docker="ok", helm=standins.HELM3_OUTPUT, helm_rc=0):
+    """Stand-ins: docker in that state (None: no docker), helm printing that output (None: no helm)."""
+    def setup(run):
+        if docker:
+            standins.write_docker(run.tools, docker)
+        if helm is not None:
+            standins.write_helm(run.tools, helm, rc=helm_rc)
+    return setup
+
+
+def real_docker(run):
+    """The machine's real docker CLI, with no daemon: the genuine daemon-down case."""
+    real = shutil.which("docker")
+    if not real:
+        pytest.skip("no docker CLI on this machine's PATH for the real daemon-down case")
+    (run.tools / "docker").symlink_to(real)
+    standins.write_helm(run.tools, standins.HELM3_OUTPUT)
+    # The real client reads DOCKER_HOST and its config; point it at a socket that cannot exist here.
+    run.extra_env["DOCKER_HOST"] = "unix://{}/docker.sock".format(run.folder)
+
+
+def credential_store(run):
+    healthy_tools(run)
+    docker = run.home / ".docker"
+    docker.mkdir()
+    (docker / "config.json").write_text(json.dumps({"auths": {}, "credsStore": "desktop"}))
+
+
+def cloud(behaviour=None, **registry):
+    """The fake cloud's scenario: its behaviour (fakecloud.Scenario fields) and the registry's ARM
+    properties."""
+    return e2e.scenario(registries=[e2e.registry_resource(**registry)], **(behaviour or {}))
+
+
+# ---------------------------------------------------------------- the table
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    code: str                   # the catalogue code this case provokes
+    check: str                  # the check that reports it
+    status: str = "failed"      # or "warning"
+    args: tuple = ("-n", e2e.REGISTRY, "--yes")
+    ignore_errors: bool = True
+    setup: object = healthy_tools
+    cloud: dict = field(default_factory=lambda: e2e.scenario())
+    config: str = "logged_in"
+    message: str = ""           # a regular expression the check's message must match
+    extra: object = None        # callable(result): assertions of this case
+
+    @property
+    def exit(self):
+        return 1 if self.status == "failed" else 0
+
+
+def no_exchange(result):
+    assert "/oauth2/exchange" not in result.paths(), "the AAD token must not be sent"
+
+
+def later_checks_still_ran(result):
+    assert result.check("challenge")["status"] == "passed"
+    assert result.check("helm_version")["status"] == "passed"
+    assert result.check("refresh_token")["status"] == "skipped"
+    assert "azure ad token failed" in result.check("refresh_token")["message"].lower()
+
+
+def registry_untouched(result):
+    assert result.paths(e2e.LOGIN_SERVER) == [], "no request may reach a registry whose name does not resolve"
+
+
+def stopped_after_it(case_check):
+    """Without --ignore-errors the run stops at the failure: the checks after it are listed, not run."""
+    def extra(result):
+        names = [c["name"] for c in result.body["checks"]]
+        for later in result.body["checks"][names.index(case_check) + 1:]:
+            assert later["status"] == "skipped", later
+        assert result.check("helm_version")["message"].startswith("not run")
+        assert "stopped at the first failure" in result.stderr
+    return extra
+
+
+def skew_about_an_hour(result):
+    # The Date header has whole seconds: the skew is an hour, give or take one second and the run's latency.
+    assert 3590 <= result.check("clock_skew")["details"]["skewSeconds"] <= 3660
+
+
+def firewall_ip_reported(result):
+    assert result.check("challenge")["details"]["clientIp"] == "203.0.113.7"
+
+
+def cmk_identity_looked_up(result):
+    assert IDENTITY_ID in result.paths(e2e.ARM_HOST)
+
+
+CASES = [
+    Case("docker-absent", "DOCKER_COMMAND_ERROR", "docker_client", setup=tools(docker=None),
+         message="no docker"),
+    Case("docker-real-cli-no-daemon", "DOCKER_DAEMON_ERROR", "docker_daemon", setup=real_docker,
+         message="not running|not reachable"),
+    Case("docker-version-unsupported", "DOCKER_VERSION_ERROR", "docker_version",
+         setup=tools(docker="version_unsupported")),
+    Case("docker-pull-fails", "DOCKER_PULL_ERROR", "docker_pull", setup=tools(docker="pull_fail"),
+         message="mcr.microsoft.com"),
+    Case("docker-credential-helper-missing", "DOCKER_CREDENTIAL_HELPER_ERROR", "docker_credentials",
+         setup=credential_store, message="docker-credential-desktop"),
+    # A warning: registry users who never use Helm must not see the run fail for it.
+    Case("helm-absent", "HELM_COMMAND_ERROR", "helm_client", status="warning", setup=tools(helm=None),
+         message="no helm"),
+    Case("helm-version-garbled", "HELM_VERSION_ERROR", "helm_version",
+         setup=tools(helm="Error: something went wrong", helm_rc=1)),
+    Case("helm-3.7", "HELM_OCI_WARNING", "helm_version", status="warning",
+         setup=tools(helm=standins.helm_output("3.7.2")), message="3.7.2"),
+    Case("not-logged-in", "AZURE_LOGIN_ERROR", "aad_token", config="anonymous", extra=later_checks_still_ran),
+    Case("not-logged-in-without-ignore-errors", "AZURE_LOGIN_ERROR", "aad_token", config="anonymous",
+         ignore_errors=False, extra=later_checks_still_ran),
+    Case("cloud-without-acr-suffix", "LOGIN_SERVER_ERROR", "login_server", config="no_acr",
+         cloud=e2e.scenario(registries=[]), message="defines no registry suffix"),
+    Case("dns-failure", "CONNECTIVITY_DNS_ERROR", "dns", args=("-n", "nowhere", "--yes"),
+         cloud=e2e.scenario(registries=[]), message=r"nowhere\.azurecr\.fake", extra=registry_untouched),
+    Case("dns-failure-stops-the-run", "CONNECTIVITY_DNS_ERROR", "dns", args=("-n", "nowhere", "--yes"),
+         ignore_errors=False, cloud=e2e.scenario(registries=[]), message=r"nowhere\.azurecr\.fake",
+         extra=stopped_after_it("dns")),
+    Case("tls-hostname-mismatch", "CONNECTIVITY_SSL_ERROR", "challenge", args=("-n", e2e.MISMATCH_REGISTRY, "--yes"),
+         cloud=e2e.scenario(registries=[e2e.registry_resource(e2e.MISMATCH_REGISTRY,
+                                                              e2e.MISMATCH_REGISTRY + e2e.SUFFIX,
+                                                              dataEndpointHostNames=[])]),
+         message="(?i)hostname|mismatch|match"),
+    Case("firewall-403", "CONNECTIVITY_FORBIDDEN_ERROR", "challenge",
+         cloud=cloud({"v2": "forbidden", "forbidden_ip": "203.0.113.7"},
+                     networkRuleSet={"defaultAction": "Deny", "ipRules": []}),
+         message="203.0.113.7", extra=firewall_ip_reported),
+    Case("firewall-403-stops-the-run", "CONNECTIVITY_FORBIDDEN_ERROR", "challenge", ignore_errors=False,
+         cloud=e2e.scenario(v2="forbidden"), message="203.0.113.7", extra=stopped_after_it("challenge")),
+    Case("challenge-503", "CONNECTIVITY_CHALLENGE_ERROR", "challenge",
+         cloud=e2e.scenario(v2="status:503"), message="503"),
+    Case("challenge-hangs", "CONNECTIVITY_CHALLENGE_ERROR", "challenge",
+         # No data endpoint: the same fake server would hang for it too.
+         args=("-n", e2e.REGISTRY, "--yes", "--timeout", "2"), cloud=cloud({"v2": "hang"}, dataEndpointHostNames=[]),
+         message="no answer|no complete answer|timed out"),
+    Case("basic-challenge", "CONNECTIVITY_AAD_LOGIN_ERROR", "challenge",
+         cloud=e2e.scenario(v2="basic"),
+         message="Basic"),
+    Case("realm-elsewhere", "CONNECTIVITY_REALM_ERROR", "refresh_token",
+         cloud=e2e.scenario(realm="https://tokens.example.net/oauth2/token"),
+         message="tokens.example.net", extra=no_exchange),
+    Case("clock-an-hour-behind", "CLOCK_SKEW_WARNING", "clock_skew", status="warning",
+         cloud=e2e.scenario(date_offset=-3600.0), message=r"\b36\d\d s ahead of the registry",
+         extra=skew_about_an_hour),
+    Case("exchange-401", "CONNECTIVITY_REFRESH_TOKEN_ERROR", "refresh_token",
+         cloud=e2e.scenario(exchange="401"), message="401"),
+    Case("exchange-html-page", "CONNECTIVITY_REFRESH_TOKEN_ERROR", "refresh_token",
+         cloud=e2e.scenario(exchange="html"), message="not JSON.*corporate proxy"),
+    Case("exchange-429", "CONNECTIVITY_TOOMANYREQUESTS_ERROR", "refresh_token",
+         cloud=e2e.scenario(exchange="429"), message="429"),
+    Case("token-401", "CONNECTIVITY_ACCESS_TOKEN_ERROR", "access_token",
+         cloud=e2e.scenario(token="401"), message="401"),
+    Case("pull-only-identity", "REPOSITORY_PERMISSION_ERROR", "access_token", status="warning",
+         args=("-n", e2e.REGISTRY, "--yes", "--repository", "hello-world"),
+         cloud=e2e.scenario(granted_actions=["pull"]), message="granted: pull; missing: push"),
+    Case("no-access-to-repository", "REPOSITORY_PERMISSION_ERROR", "access_token",
+         args=("-n", e2e.REGISTRY, "--yes", "--repository", "hello-world"),
+         cloud=e2e.scenario(granted_actions=[]), message="granted: none"),
+    Case("cmk-identity-deleted", "CMK_ERROR", "cmk",
+         cloud=dict(cloud(encryption={"status": "enabled", "keyVaultProperties": {
+             "identity": IDENTITY_CLIENT_ID, "keyIdentifier": "https://fakevault.vault.fake/keys/acr/1"}},
+             identity={"type": "UserAssigned", "userAssignedIdentities": {IDENTITY_ID: {
+                 "clientId": IDENTITY_CLIENT_ID, "principalId": "9a9a9a9a-0000-4000-8000-000000000009"}}}),
+             resources={IDENTITY_ID: {"status": 404}}),
+         message="does not exist", extra=cmk_identity_looked_up),
+    Case("data-endpoint-unresolvable", "DATA_ENDPOINT_ERROR", "data_endpoints",
+         cloud=cloud(dataEndpointHostNames=["myregistry.elsewhere.data" + e2e.SUFFIX]),
+         message="does not resolve"),
+    Case("private-endpoint-resolves-publicly", "PRIVATE_ENDPOINT_DNS_ERROR", "private_endpoints",
+         args=("-n", e2e.REGISTRY, "--yes", "--vnet", "myvnet"),
+         cloud=dict(cloud(privateEndpointConnections=[{"properties": {"privateEndpoint": {"id": PE_ID}}}]),
+                    resources={PE_ID: {"id": PE_ID, "properties": {
+                        "subnet": {"id": SUBNET_ID},
+                        "customDnsConfigs": [{"fqdn": e2e.LOGIN_SERVER, "ipAddresses": ["10.0.0.5"]}]}}}),
+         message="instead of 10.0.0.5"),
+]
+
+
+def test_harness_fails_a_run_on_an_unrecognised_request(e2e_run):
+    """The fake cloud knows no resource groups: the batch must fail, not pass quietly."""
+    with pytest.raises(AssertionError, match="did not recognise"):
+        e2e_run.check_health("-n", e2e.REGISTRY, before=[["group", "list"]])
+
+
+def test_cases_cover_the_catalogue():
+    assert {case.code for case in CASES} == set(catalogue.CODES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_code(e2e_run, case):
+    e2e_run.config = case.config
+    case.setup(e2e_run)
+    args = [*case.args, *(["--ignore-errors"] if case.ignore_errors else []), "-o", "json"]
+    result = e2e_run.check_health(*args, cloud=case.cloud)
+
+    assert result.returncode == case.exit, result
+    assert "Traceback" not in result.stderr
+    body = result.body
+    check = result.check(case.check)
+    code = catalogue.get(case.code)
+    # JSON on stdout: the check, its code and the catalogue's help; nothing else went wrong.
+    assert (check["status"], check["code"]) == (case.status, case.code), result
+    assert re.search(case.message, check["message"]), check["message"]
+    assert check["meaning"] == code.meaning
+    assert check["link"] == code.link
+    assert list(code.solutions) == check["solutions"][-len(code.solutions):]
+    others = [(c["name"], c["code"]) for c in body["checks"] if c["status"] in ("failed", "crashed", "warning")
+              and c["name"] != case.check]
+    assert others == [], result
+    assert body["status"] == case.status
+    assert body["summary"][case.status] == 1
+    assert body["summary"]["crashed"] == 0
+    assert sum(body["summary"].values()) == len(body["checks"])
+    # The report on stderr: the check's line with its mark, the code, what it means, the link.
+    title = check["title"]
+    mark = "✗" if case.status == "failed" else "!"
+    assert "[{}] {}: {}".format(mark, title, check["message"]) in result.stderr, result
+    assert "    {}: {}".format(case.code, code.meaning) in result.stderr
+    assert "    More: " + code.link in result.stderr
+    assert re.search(r"^\d+ passed.* in \d+\.\d s", result.stderr, re.M)
+    if case.extra:
+        case.extra(result)

@@ -1,0 +1,122 @@
+"""Run a batch of commands against the fake cloud inside a private network and mount namespace.
+
+The fake cloud, any extra server (Debian's registry) and every `az` run must share one network
+namespace, so one driver process does it all inside `unshare -rnm`: it brings loopback up, mounts a
+private hosts file over /etc/hosts, starts the fake cloud in a thread, runs the commands one after the
+other, and writes their outputs with the fake cloud's request log to a JSON file.
+
+Host side: `run(spec, workdir)`. Inside: `python tests/support/netns.py <spec.json>`.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# ---------------------------------------------------------------- host side
+
+def run(spec, workdir, timeout=600):
+    """Run spec (see _main) in a new namespace; return the driver's report as a dict."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    spec = dict(spec, output=str(workdir / "netns-result.json"))
+    spec_file = workdir / "netns-spec.json"
+    spec_file.write_text(json.dumps(spec, indent=1))
+    env = {"PATH": os.environ.get("PATH", os.defpath), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8"}
+    proc = subprocess.run(["unshare", "-rnm", sys.executable, str(Path(__file__)), str(spec_file)],
+                          env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    out = Path(spec["output"])
+    if proc.returncode != 0 or not out.exists():
+        raise RuntimeError("namespace driver failed (exit {}):\n{}\n{}".format(
+            proc.returncode, proc.stdout[-4000:], proc.stderr[-4000:]))
+    return json.loads(out.read_text())
+
+
+# ---------------------------------------------------------------- namespace side
+
+def _loopback_up():
+    """`ip link set lo up`, without depending on iproute2."""
+    import fcntl
+    import struct
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        req = struct.pack("16sh14s", b"lo", 0, b"")
+        flags = struct.unpack("16sh14s", fcntl.ioctl(sock, siocgifflags, req))[1]
+        fcntl.ioctl(sock, siocsifflags, struct.pack("16sh14s", b"lo", flags | iff_up, b""))
+
+
+def _private_hosts(text, workdir):
+    hosts = Path(workdir) / "hosts"
+    hosts.write_text(text)
+    subprocess.run(["mount", "--bind", str(hosts), "/etc/hosts"], check=True)
+
+
+def _wait_for_port(address, port, deadline):
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((address, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def _run_command(command):
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(command["argv"], env=command["env"], cwd=command.get("cwd"),
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              timeout=command.get("timeout", 120))
+        rc, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
+    except subprocess.TimeoutExpired as ex:
+        rc = None
+        stdout = ex.stdout.decode("utf-8", "replace") if isinstance(ex.stdout, bytes) else (ex.stdout or "")
+        stderr = ex.stderr.decode("utf-8", "replace") if isinstance(ex.stderr, bytes) else (ex.stderr or "")
+    return {"argv": command["argv"], "returncode": rc, "stdout": stdout, "stderr": stderr,
+            "seconds": round(time.monotonic() - start, 3)}
+
+
+def _main(spec_file):
+    """spec: {output, workdir, hosts (text), cloud: {address, port, cert, key, scenario} or null,
+    services: [{argv, address, port, log}], commands: [{argv, env, cwd, timeout}]}"""
+    spec = json.loads(Path(spec_file).read_text())
+    workdir = spec["workdir"]
+    _loopback_up()
+    _private_hosts(spec["hosts"], workdir)
+    report = {"commands": [], "requests": [], "unrecognised": [], "issued_tokens": [], "services": []}
+    cloud = None
+    services = []
+    try:
+        if spec.get("cloud"):
+            from tests.support import e2e
+            cloud = e2e.start_cloud(spec["cloud"])
+        for service in spec.get("services", []):
+            log = open(service["log"], "wb")
+            proc = subprocess.Popen(service["argv"], stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            services.append((proc, log))
+            if not _wait_for_port(service["address"], service["port"], time.monotonic() + 30):
+                raise RuntimeError("{} did not listen on {}:{}".format(service["argv"][0], service["address"],
+                                                                      service["port"]))
+        for command in spec["commands"]:
+            report["commands"].append(_run_command(command))
+    finally:
+        for proc, log in services:
+            proc.kill()
+            proc.wait(timeout=10)
+            log.close()
+            report["services"].append({"argv": proc.args, "returncode": proc.returncode})
+        if cloud is not None:
+            report.update(e2e.collect_cloud(cloud))
+            e2e.stop_cloud(cloud)
+        Path(spec["output"]).write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1])

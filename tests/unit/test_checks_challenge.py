@@ -1,0 +1,154 @@
+"""The /v2/ challenge against the fake cloud on loopback: answers, transport failures, TLS, and the clock."""
+
+import time
+
+import pytest
+
+from azext_acrhealth.outcome import Status
+from tests.support.checks import outcome, registry_env, run_registry
+from tests.support.proxy import ConnectProxy
+
+HANG_GUARD = 30   # seconds: generous; only catches a hang, never measures speed
+
+
+def run(cloud, **options):
+    start = time.monotonic()
+    results = run_registry(cloud, **options)
+    assert time.monotonic() - start < HANG_GUARD
+    assert not [n for n, r in results.items() if r.outcome.status is Status.CRASHED]
+    return results
+
+
+
+
+
+REGISTRY_LIST = "/subscriptions/{}/providers/Microsoft.ContainerRegistry/registries"
+
+
+def no_crash(results):
+    assert not [n for n, r in results.items() if r.outcome.status is Status.CRASHED]
+
+
+# ---------------------------------------------------------------- challenge
+
+@pytest.mark.parametrize("behaviour, code, words", [
+    ("forbidden", "CONNECTIVITY_FORBIDDEN_ERROR", "client with IP '203.0.113.7' is not allowed access"),
+    ("status:403", "CONNECTIVITY_FORBIDDEN_ERROR", "403 Forbidden"),
+    ("anonymous", "CONNECTIVITY_CHALLENGE_ERROR", "answered 200 without a challenge"),
+    ("no_header", "CONNECTIVITY_CHALLENGE_ERROR", "401 without a WWW-Authenticate"),
+    ("status:503", "CONNECTIVITY_CHALLENGE_ERROR", "answered 503"),
+    ("status:429", "CONNECTIVITY_TOOMANYREQUESTS_ERROR", "429"),
+    ("redirect:https://login.example/v2/", "CONNECTIVITY_CHALLENGE_ERROR", "redirecting to https://login.example/v2/"),
+    ("basic", "CONNECTIVITY_AAD_LOGIN_ERROR", "challenged with 'Basic realm="),
+    ("bearer_no_service", "CONNECTIVITY_AAD_LOGIN_ERROR", "not a Bearer challenge with realm and service"),
+])
+def test_challenge_answers(cloud, behaviour, code, words):
+    cloud.scenario.v2 = behaviour
+    results = run_registry(cloud)
+    found = outcome(results, "challenge")
+    assert (found.status, found.code) == (Status.FAILED, code)
+    assert words in found.message
+    assert found.details["correlationId"] == cloud.scenario.correlation_id
+    assert outcome(results, "refresh_token").message == "skipped because Challenge endpoint failed"
+    assert "/oauth2/exchange" not in cloud.paths()
+
+
+def test_forbidden_quotes_the_client_ip(cloud):
+    cloud.scenario.v2 = "forbidden"
+    found = outcome(run_registry(cloud), "challenge")
+    assert found.details["clientIp"] == "203.0.113.7" and "203.0.113.7" in found.fix
+
+
+@pytest.mark.parametrize("behaviour, words, fix", [("hang", "no answer", "within 1 s"),
+                                                    ("reset", "reset", "cutting HTTPS connections")])
+def test_challenge_transport_failures(cloud, behaviour, words, fix):
+    cloud.scenario.v2 = behaviour
+    found = outcome(run_registry(cloud, timeout=1), "challenge")
+    assert (found.status, found.code) == (Status.FAILED, "CONNECTIVITY_CHALLENGE_ERROR")
+    assert words in found.message
+    assert fix in found.fix
+
+
+def test_a_server_error_on_the_challenge_says_to_retry_and_quote_the_correlation_id(cloud):
+    cloud.scenario.v2 = "status:503"
+    found = outcome(run_registry(cloud), "challenge")
+    assert "retry" in found.fix and "correlation id" in found.fix
+
+
+def test_nothing_listening_is_challenge_error(cloud):
+    found = outcome(run_registry(cloud, login_server="127.0.0.1:9"), "challenge")
+    assert found.code == "CONNECTIVITY_CHALLENGE_ERROR" and "cannot connect" in found.message
+    assert "outbound 443" in found.fix
+
+
+@pytest.mark.parametrize("cert, problem", [("wrong_name", "not valid for"), ("expired", "expired"),
+                                           ("self_signed", "self-signed")])
+def test_tls_failures_name_the_problem_and_the_issuer(make_cloud, cert, problem):
+    cloud = make_cloud(cert=cert)
+    found = outcome(run_registry(cloud), "challenge")
+    assert (found.status, found.code) == (Status.FAILED, "CONNECTIVITY_SSL_ERROR")
+    assert problem in found.details["problem"].lower() or problem in found.message.lower()
+    assert found.details["certificateIssuer"] and "issued by" in found.message
+    assert "proxy" not in found.details
+
+
+def test_self_signed_issuer_is_reported(make_cloud):
+    found = outcome(run_registry(make_cloud(cert="self_signed")), "challenge")
+    assert found.details["certificateIssuer"] == "CN=self-signed.example"
+
+
+
+# ---------------------------------------------------------------- clock
+
+@pytest.mark.parametrize("offset, status", [(0, Status.PASSED), (600, Status.WARNING), (-900, Status.WARNING)])
+def test_clock_skew(cloud, offset, status):
+    cloud.scenario.date_offset = offset
+    found = outcome(run_registry(cloud), "clock_skew")
+    assert found.status is status
+    if status is Status.WARNING:
+        assert found.code == "CLOCK_SKEW_WARNING" and ("behind" if offset > 0 else "ahead") in found.message
+
+
+# ---------------------------------------------------------------- broken and hostile servers
+
+@pytest.mark.parametrize("step, behaviour, check, code, words", [
+    ("v2", "huge_headers", "challenge", "CONNECTIVITY_CHALLENGE_ERROR", "headers"),
+    ("v2", "huge_body", "challenge", "CONNECTIVITY_CHALLENGE_ERROR", "answered 200"),
+    ("v2", "endless", "challenge", "CONNECTIVITY_CHALLENGE_ERROR", "answered 200"),
+    ("v2", "drip", "challenge", "CONNECTIVITY_CHALLENGE_ERROR", "no answer"),
+    ("v2", "drip_headers", "challenge", "CONNECTIVITY_CHALLENGE_ERROR", "no answer"),
+    ("v2", "redirect_loop", "challenge", "CONNECTIVITY_CHALLENGE_ERROR", "redirecting to https://"),
+])
+def test_hostile_answers(cloud, step, behaviour, check, code, words):
+    setattr(cloud.scenario, step, behaviour)
+    found = outcome(run(cloud, timeout=2), check)
+    assert (found.status, found.code) == (Status.FAILED, code), found
+    assert words in found.message
+
+
+
+
+def test_tls_interception_behind_a_proxy_names_issuer_and_proxy(make_cloud):
+    # The registry's certificate comes from a CA the client does not trust, as with an inspecting proxy.
+    cloud = make_cloud(cert="self_signed")
+    proxy = ConnectProxy()
+    try:
+        env = registry_env(cloud, HTTPS_PROXY="http://user:secret@127.0.0.1:{}".format(proxy.port))
+        found = outcome(run(cloud, env=env), "challenge")
+    finally:
+        proxy.close()
+    assert (found.status, found.code) == (Status.FAILED, "CONNECTIVITY_SSL_ERROR")
+    assert found.details["proxy"] == "http://***@127.0.0.1:{}".format(proxy.port)
+    assert "proxy http://***@127.0.0.1" in found.message and "secret" not in found.message
+    assert found.details["certificateIssuer"] == "CN=self-signed.example"
+    assert proxy.targets.count(cloud.netloc) >= 2     # the request and the certificate probe both tunnelled
+
+
+def test_dead_proxy_is_a_challenge_error_naming_it(cloud):
+    found = outcome(run(cloud, env=registry_env(cloud, HTTPS_PROXY="http://127.0.0.1:9")), "challenge")
+    assert found.code == "CONNECTIVITY_CHALLENGE_ERROR" and "proxy http://127.0.0.1:9 is in effect" in found.message
+
+
+def test_no_proxy_is_honoured_in_the_report(cloud):
+    env = registry_env(cloud, HTTPS_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1")
+    assert outcome(run(cloud, env=env), "challenge").status is Status.PASSED

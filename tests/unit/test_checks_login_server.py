@@ -1,0 +1,107 @@
+"""The login server and the registry resource, against the fake cloud's ARM."""
+
+import time
+
+from azext_acrhealth.outcome import Status
+from tests.support.account import StubAccount
+from tests.support.checks import outcome, registry_json, run_registry
+
+HANG_GUARD = 30   # seconds: generous; only catches a hang, never measures speed
+
+
+def run(cloud, **options):
+    start = time.monotonic()
+    results = run_registry(cloud, **options)
+    assert time.monotonic() - start < HANG_GUARD
+    assert not [n for n, r in results.items() if r.outcome.status is Status.CRASHED]
+    return results
+
+
+
+
+
+REGISTRY_LIST = "/subscriptions/{}/providers/Microsoft.ContainerRegistry/registries"
+
+
+def no_crash(results):
+    assert not [n for n, r in results.items() if r.outcome.status is Status.CRASHED]
+
+
+# ---------------------------------------------------------------- login server
+
+def test_login_server_given_is_used_as_is(cloud):
+    found = outcome(run_registry(cloud), "login_server")
+    assert found.status is Status.PASSED and found.details == {"loginServer": cloud.netloc, "source": "argument"}
+
+
+def test_name_is_found_with_one_arm_call_case_insensitively(cloud):
+    cloud.scenario.registries = [registry_json(cloud, "other"), registry_json(cloud, "MyReg")]
+    results = run_registry(cloud, registry_name="myreg")
+    found = outcome(results, "login_server")
+    assert found.status is Status.PASSED
+    assert found.details["source"] == "arm" and found.details["loginServer"] == cloud.netloc
+    sub = cloud.scenario.subscription
+    assert cloud.paths("GET").count(REGISTRY_LIST.format(sub)) == 1
+    assert not any("/resources" in p for p in cloud.paths())
+    assert outcome(results, "registry_resource").status is Status.PASSED
+
+
+def test_name_not_found_falls_back_to_the_cloud_suffix(cloud):
+    found = outcome(run_registry(cloud, registry_name="myreg"), "login_server")
+    assert found.status is Status.PASSED and found.details["loginServer"] == "myreg.azurecr.io"
+    assert "no registry named 'myreg'" in found.details["armLookup"]
+
+
+def test_not_logged_in_falls_back_and_says_why(cloud):
+    account = StubAccount(cloud, login_error="Please run 'az login' to setup account.")
+    results = run_registry(cloud, account, registry_name="myreg")
+    found = outcome(results, "login_server")
+    assert found.status is Status.PASSED and "not logged in" in found.details["armLookup"]
+
+
+def test_no_permission_falls_back_and_says_why(cloud):
+    cloud.scenario.arm_registries = "403"
+    found = outcome(run_registry(cloud, registry_name="myreg"), "login_server")
+    assert "no permission (403: AuthorizationFailed)" in found.details["armLookup"]
+
+
+def test_arm_timeout_falls_back_and_says_why(cloud):
+    cloud.scenario.arm_registries = "hang"
+    found = outcome(run_registry(cloud, registry_name="myreg", timeout=1), "login_server")
+    assert found.status is Status.PASSED and "did not answer (timeout" in found.details["armLookup"]
+
+
+def test_no_suffix_and_no_registry_is_login_server_error(cloud):
+    results = run_registry(cloud, StubAccount(cloud, suffix=None, cloud_name="FakeCloud"), registry_name="myreg")
+    found = outcome(results, "login_server")
+    assert found.status is Status.FAILED and found.code == "LOGIN_SERVER_ERROR"
+    assert "FakeCloud" in found.message and "no registry named 'myreg'" in found.message
+    assert outcome(results, "dns").message == "skipped because Login server failed"
+
+
+def test_failed_arm_lookup_never_fails_a_given_login_server(cloud):
+    cloud.scenario.arm_registries = "status:500"
+    results = run_registry(cloud)
+    assert outcome(results, "login_server").status is Status.PASSED
+    resource = outcome(results, "registry_resource")
+    assert resource.status is Status.SKIPPED and "HTTP 500" in resource.message
+
+
+# ---------------------------------------------------------------- broken and hostile ARM
+
+def test_hostile_arm_answers_never_crash(cloud):
+    for behaviour in ("huge_body", "endless", "drip", "invalid_json", "html", "redirect_loop"):
+        cloud.scenario.arm_registries = behaviour if behaviour != "invalid_json" else "status:200"
+        results = run(cloud, registry_name="myreg", timeout=2)
+        assert outcome(results, "login_server").details["loginServer"] == "myreg.azurecr.io"
+
+
+def test_wrong_shapes_from_arm_never_crash(cloud):
+    registry = registry_json(cloud, encryption=["not", "a", "dict"], privateEndpointConnections={"a": 1},
+                             dataEndpointHostNames="not-a-list")
+    registry["identity"] = 42
+    cloud.scenario.registries = [7, None, "x", registry]
+    results = run(cloud, vnet="v", timeout=2)
+    assert outcome(results, "cmk").status is Status.PASSED
+    assert outcome(results, "private_endpoints").code == "PRIVATE_ENDPOINT_DNS_ERROR"
+    assert outcome(results, "data_endpoints").status is Status.SKIPPED

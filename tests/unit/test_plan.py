@@ -1,0 +1,89 @@
+"""The plan: order, dependencies, budgets, Azure CLI version, and Azure Cloud Shell."""
+
+from azext_acrhealth.context import Options
+from azext_acrhealth.outcome import NotRun, Status
+from azext_acrhealth.plan import build_plan
+from azext_acrhealth.runner import run_plan
+from tests.support import standins
+from tests.support.account import StubAccount
+from tests.support.checks import context, outcome, run_checks, run_registry
+
+ENVIRONMENT = ["docker_client", "docker_daemon", "docker_version", "docker_credentials", "docker_pull",
+               "cli_version"]
+
+
+def test_environment_checks_come_first_and_helm_last():
+    names = [c.name for c in build_plan(Options(), {})]
+    assert names[:len(ENVIRONMENT)] == ENVIRONMENT and names[-2:] == ["helm_client", "helm_version"]
+    with_registry = [c.name for c in build_plan(Options(registry_name="myregistry"), {})]
+    assert with_registry[:len(ENVIRONMENT)] == ENVIRONMENT
+    assert with_registry[-2:] == ["helm_client", "helm_version"] and len(with_registry) > len(names)
+
+
+def test_the_pull_prompts_on_the_main_thread_and_needs_the_daemon():
+    pull = {c.name: c for c in build_plan(Options(), {})}["docker_pull"]
+    assert pull.interactive and pull.needs == ("docker_daemon",)
+
+
+def test_every_need_names_an_earlier_check_whatever_the_options():
+    # build_plan validates; this walks the widest plan and says which need is wrong if one is.
+    plan = build_plan(Options(registry_name="myregistry", vnet="myvnet", repository="app"), {"ACC_CLOUD": "1"})
+    seen = set()
+    for check in plan:
+        assert set(check.needs) <= seen, check.name
+        seen.add(check.name)
+
+
+def test_budgets_grow_with_the_timeout():
+    short = {c.name: c.budget for c in build_plan(Options(registry_name="myregistry", timeout=2), {})}
+    long = {c.name: c.budget for c in build_plan(Options(registry_name="myregistry", timeout=30), {})}
+    assert all(long[name] > short[name] for name in ("docker_daemon", "challenge", "login_server", "helm_version"))
+
+
+def test_cli_version_is_reported_without_a_network_call():
+    account = StubAccount()
+    outcome = run_checks(context(account=account), only=("cli_version",))["cli_version"].outcome
+    assert outcome.status is Status.PASSED and outcome.message == "azure-cli 2.91.0"
+    assert outcome.details["version"] == "2.91.0" and account.calls == [("cli_version", None)]
+
+
+def test_whole_environment_passes_with_working_tools(tmp_path, bin_dir):
+    standins.write_docker(bin_dir, "ok")
+    standins.write_helm(bin_dir, standins.HELM3_OUTPUT)
+    ctx = context(bin_dir, tmp_path, yes=True)
+    results = run_plan(build_plan(ctx.options, ctx.env), ctx)
+    assert [(r.check.name, r.outcome.status) for r in results] == \
+        [(name, Status.PASSED) for name in ENVIRONMENT + ["helm_client", "helm_version"]]
+
+
+def test_stop_at_the_first_failure_leaves_the_rest_not_run(tmp_path, bin_dir):
+    standins.write_docker(bin_dir, "daemon_down")
+    standins.write_helm(bin_dir, standins.HELM3_OUTPUT)
+    ctx = context(bin_dir, tmp_path)
+    results = {r.check.name: r for r in run_plan(build_plan(ctx.options, ctx.env), ctx)}
+    assert results["docker_daemon"].outcome.code == "DOCKER_DAEMON_ERROR"
+    assert all(results[name].outcome.status is Status.SKIPPED and results[name].not_run is NotRun.FIRST_FAILURE
+               for name in ["docker_version", "docker_pull", "cli_version", "helm_version"])
+
+
+def test_in_azure_cloud_shell_environment_checks_are_skipped_with_a_note(tmp_path, bin_dir):
+    standins.write_docker(bin_dir, "daemon_down")      # would fail if it ran
+    env = standins.env_for(bin_dir, tmp_path, ACC_CLOUD="PROD")
+    ctx = context(env=env, cwd=tmp_path)
+    results = run_plan(build_plan(ctx.options, ctx.env), ctx)
+    assert [r.check.name for r in results] == ENVIRONMENT + ["helm_client", "helm_version"]
+    assert all(r.outcome.status is Status.SKIPPED and "Azure Cloud Shell" in r.outcome.message for r in results)
+    assert standins.calls(bin_dir, "docker") == []
+
+
+# ---------------------------------------------------------------- the registry family, end to end in-process
+
+def test_healthy_registry_passes_every_step(cloud):
+    results = run_registry(cloud)
+    for name in ("login_server", "dns", "challenge", "clock_skew", "aad_token", "refresh_token", "access_token"):
+        assert outcome(results, name).status is Status.PASSED, (name, outcome(results, name))
+    assert outcome(results, "access_token").details["scope"] == "registry:catalog:*"
+    assert [r["path"] for r in cloud.requests if r["path"] == "/v2/"] == ["/v2/"]     # one GET of /v2/
+    exchange = next(r for r in cloud.requests if r["path"] == "/oauth2/exchange")
+    assert exchange["form"] == ["access_token", "grant_type", "service", "tenant"]
+    assert not cloud.unrecognised

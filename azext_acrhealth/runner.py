@@ -27,6 +27,7 @@ class Check:
     title: str                 # what the human report calls it
     func: object               # callable(ctx, given) -> Outcome; given: {name of a needed check: its handoff}
     needs: tuple = ()          # names of earlier checks that must pass (or warn) before this one runs
+    uses: tuple = ()           # earlier checks whose handoffs it reads when they passed; it runs either way
     budget: float = 15.0       # seconds before the runner gives up waiting for it (threaded checks)
     code: str = None           # the code reported when the budget or the run's time limit runs out
     interactive: bool = False  # may prompt: runs on the caller's thread, in order, outside the time limit
@@ -52,7 +53,7 @@ def validate(plan):
     for check in plan:
         if check.name in seen:
             raise PlanError("check '{}' appears twice in the plan".format(check.name))
-        unknown = [need for need in check.needs if need not in seen]
+        unknown = [need for need in (*check.needs, *check.uses) if need not in seen]
         if unknown:
             raise PlanError("check '{}' needs {}, which is not an earlier check of the plan".format(
                 check.name, ", ".join(repr(n) for n in unknown)))
@@ -134,6 +135,11 @@ class _Run:
                 verb = "did not run" if result.outcome.status is Status.SKIPPED else "failed"
                 return None, "skipped because {} {}".format(result.check.title, verb)
             handoffs[need] = result.outcome.handoff
+        for use in check.uses:
+            slot = self.slots[use]
+            slot.done.wait()
+            if slot.result.outcome.status.ok:
+                handoffs[use] = slot.result.outcome.handoff
         return MappingProxyType(handoffs), None
 
     def execute(self, check):

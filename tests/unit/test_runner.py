@@ -103,6 +103,17 @@ def test_handoffs_flow_to_the_checks_that_need_them_and_only_to_those():
     assert results[2].outcome.message == "given "
 
 
+def test_a_check_that_uses_another_waits_for_it_and_runs_whatever_it_found():
+    def reader(_ctx, given):
+        return passed("saw " + ",".join(sorted(given)))
+
+    results = run_plan([Check("good", "G", lambda _c, _g: passed("x", handoff={"a": 1})), Check("bad", "B", broken),
+                        Check("reader", "R", reader, uses=("good", "bad"))], ctx(), ignore_errors=True)
+    assert results[2].outcome.status is Status.PASSED and results[2].outcome.message == "saw good"
+    with pytest.raises(PlanError, match="'later'"):
+        validate([Check("first", "F", ok, uses=("later",)), Check("later", "L", ok)])
+
+
 def test_a_need_that_names_no_earlier_check_fails_when_the_plan_is_built():
     with pytest.raises(PlanError, match="'later'"):
         validate([Check("first", "F", ok, needs=("later",)), Check("later", "L", ok)])

@@ -25,7 +25,7 @@ def challenge(ctx, given):
     handoff = {"login_server": server, "date": res.header("date"), "received": time.time()}
     status = res.status
     if status == 403:
-        return _forbidden(res, url, handoff, found)
+        return _forbidden(ctx, res, url, handoff, found)
     refused = answers.refusal(res, "CONNECTIVITY_CHALLENGE_ERROR", None, handoff=handoff,
                               note="a registry does not redirect /v2/ (a proxy or captive portal may be answering), "
                                    "and the redirect is not followed")
@@ -58,16 +58,30 @@ def challenge(ctx, given):
                   handoff=handoff, realm=realm, service=service, **details)
 
 
-def _forbidden(res, url, handoff, found):
-    ip = _FIREWALL_IP.search(res.body[:65536].decode("utf-8", "replace"))
-    if ip:
+def _forbidden(ctx, res, url, handoff, found):
+    match = _FIREWALL_IP.search(res.body[:65536].decode("utf-8", "replace"))
+    ip = _ip(match.group(1)) if match else None
+    if ip is not None:
+        # The address came from the server: only a valid IP address goes into a command.
+        name = ctx.options.registry_name or found["url"].split("//", 1)[1].split(".", 1)[0]
+        command = "az acr network-rule add -n {} --ip-address {}".format(name, ip)
         return failed("CONNECTIVITY_FORBIDDEN_ERROR",
-                      "{} answered 403: client with IP '{}' is not allowed access".format(url, ip.group(1)),
-                      fix="allow {} in the registry's firewall (az acr network-rule add --ip-address {}), or "
-                          "reach it through its private endpoint".format(ip.group(1), ip.group(1)),
-                      handoff=handoff, clientIp=ip.group(1), **found)
+                      "{} answered 403: client with IP '{}' is not allowed access".format(url, ip),
+                      fix="allow {} in the registry's firewall, or reach the registry through its private "
+                          "endpoint".format(ip), commands=[command], handoff=handoff, clientIp=str(ip), **found)
+    if match:
+        return failed("CONNECTIVITY_FORBIDDEN_ERROR", "{} answered 403: the registry names a client address "
+                      "that is not an IP address ('{}')".format(url, match.group(1)), handoff=handoff, **found)
     return failed("CONNECTIVITY_FORBIDDEN_ERROR", "{} answered 403 Forbidden: {}".format(url, res.excerpt()),
                   handoff=handoff, **found)
+
+
+def _ip(text):
+    import ipaddress
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
 
 
 def _transport_failure(ctx, server, url, res):

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from azext_acrhealth.outcome import Status
-from tests.support.checks import outcome, registry_env, run_registry
+from tests.support.checks import outcome, registry_env, registry_json, run_registry
 from tests.support.proxy import ConnectProxy
 
 HANG_GUARD = 30   # seconds: generous; only catches a hang, never measures speed
@@ -55,8 +55,20 @@ def test_challenge_answers(cloud, behaviour, code, words):
 
 def test_forbidden_quotes_the_client_ip(cloud):
     cloud.scenario.v2 = "forbidden"
-    found = outcome(run_registry(cloud), "challenge")
+    cloud.scenario.registries = [registry_json(cloud)]
+    found = outcome(run_registry(cloud, registry_name="myreg"), "challenge")
     assert found.details["clientIp"] == "203.0.113.7" and "203.0.113.7" in found.fix
+    assert found.commands == ("az acr network-rule add -n myreg --ip-address 203.0.113.7",)
+
+
+@pytest.mark.parametrize("claimed", ["203.0.113.7; rm -rf ~", "$(id)", "203.0.113.7 --subscription x", "999.1.1.1"])
+def test_a_client_address_that_is_not_an_ip_never_enters_a_command(cloud, claimed):
+    cloud.scenario.v2 = "forbidden"
+    cloud.scenario.forbidden_ip = claimed
+    cloud.scenario.registries = [registry_json(cloud)]
+    found = outcome(run_registry(cloud, registry_name="myreg"), "challenge")
+    assert found.code == "CONNECTIVITY_FORBIDDEN_ERROR" and found.commands == ()
+    assert "not an IP address" in found.message and found.fix is None
 
 
 @pytest.mark.parametrize("behaviour, words, fix", [("hang", "no answer", "within 1 s"),

@@ -43,13 +43,16 @@ class AzureAccount(Protocol):
 class Account:
     """AzureAccount on azure-cli-core."""
 
+    # One lock for the whole process: two threads in Profile.get_raw_token at once can drop entries from
+    # msal_token_cache.json (a reload without the file lock races the rewrite), a user's refresh token
+    # among them, which logs the user out. Tokens come from the cache after the first call, so
+    # serialising costs little. See README, Security.
+    _lock = threading.RLock()
+
     def __init__(self, cli_ctx, subscription=None):
         self.cli_ctx = cli_ctx
         self.subscription = subscription
         self._profile = None
-        # Token requests are serialised: azure-cli's Profile and MSAL's cache are not built for two
-        # threads asking at once (see README, Security).
-        self._lock = threading.RLock()
 
     def cli_version(self):
         from azure.cli.core import __version__

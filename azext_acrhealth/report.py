@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 from . import catalogue
 from .outcome import NotRun, Status
-from .text import printable, without_userinfo
+from .text import plural, printable, without_userinfo
 
 FAQ = "https://aka.ms/acr/health-check"
 
@@ -18,11 +18,38 @@ _COLOURS = {Status.PASSED: "32", Status.WARNING: "33", Status.FAILED: "31", Stat
 
 
 def solutions(outcome):
-    """The specific fix first, then the catalogue's potential solutions."""
+    """The specific fix first, then the catalogue's potential solutions that do not repeat it, each as a
+    sentence (the public reference writes some in lower case without a full stop)."""
     items = [outcome.fix] if outcome.fix else []
     if outcome.code in catalogue.CODES:
-        items += list(catalogue.get(outcome.code).solutions)
-    return items
+        items += [s for s in catalogue.get(outcome.code).solutions if not (outcome.fix and _repeats(s, outcome.fix))]
+    return [_sentence(item) for item in items]
+
+
+_STOP_WORDS = {"a", "an", "the", "to", "and", "or", "of", "it", "that", "is", "be", "then", "again", "your", "try"}
+
+
+def _words(text):
+    import re
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)} - _STOP_WORDS
+    # "Restart the daemon" and "start the daemon" give the same advice.
+    return {"start" if w == "restart" else w for w in words}
+
+
+def _repeats(solution, fix):
+    """Whether a catalogue solution only says again what the case's own fix says: every significant word
+    of its first clause is in the fix ("Restart Docker daemon, ..." after "start the Docker daemon ...")."""
+    import re
+    first = re.split(r",|;| or |\(", solution, maxsplit=1)[0]
+    words = _words(first)
+    return bool(words) and words <= _words(fix)
+
+
+def _sentence(text):
+    text = text.strip()
+    if text[:1].islower():
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def safe(value, multiline=False):
@@ -75,20 +102,25 @@ def summary_line(body):
     counts = body["summary"]
     parts = ["{} {}".format(counts[s.value], s.value) for s in Status
              if counts[s.value] or s in (Status.PASSED, Status.FAILED)]
-    # Only the runner's stop-at-first-failure skips: a skip at the run's time limit says so itself.
-    not_run = sum(1 for c in body["checks"] if c["notRun"] == NotRun.FIRST_FAILURE)
-    line = "{} in {:.1f} s".format(", ".join(parts), body["elapsedSeconds"])
-    if not_run:
-        line += "; stopped at the first failure, {} check{} not run (pass --ignore-errors to run them)".format(
-            not_run, "" if not_run == 1 else "s")
-    return line
+    return "{} in {:.1f} s".format(", ".join(parts), body["elapsedSeconds"])
+
+
+def not_run_line(body):
+    """One line for every check the run did not reach because it stopped at the first failure (a skip at
+    the run's time limit says so itself), or None."""
+    count = sum(1 for c in body["checks"] if c["notRun"] == NotRun.FIRST_FAILURE)
+    if not count:
+        return None
+    return "{} not run: stopped at the first failure; pass --ignore-errors to run them".format(
+        plural(count, "check"))
+
+
+TSV_COLUMNS = ("name", "status", "code", "seconds", "message")
 
 
 def rows(body):
-    """One flat row per check, for `-o tsv`: name, status, code, seconds, message."""
-    return [OrderedDict([("name", c["name"]), ("status", c["status"]), ("code", c["code"] or ""),
-                         ("seconds", c["durationSeconds"]), ("message", c["message"])])
-            for c in body["checks"]]
+    """One row per check for `-o tsv`, columns in TSV_COLUMNS order (lists: az sorts the keys of a dict)."""
+    return [[c["name"], c["status"], c["code"] or "", c["durationSeconds"], c["message"]] for c in body["checks"]]
 
 
 class HumanReport:
@@ -121,8 +153,8 @@ class HumanReport:
 
     def check(self, result):
         outcome, status = result.outcome, result.outcome.status
-        if self.only_errors and not status.bad:
-            return
+        if self.only_errors and not status.bad or result.not_run == NotRun.FIRST_FAILURE:
+            return      # checks not run after the first failure get one line, before the summary
         mark = _MARKS[status][0 if self.unicode else 1]
         line = "[{}] {}: {}".format(self._paint(mark, status, bold=True), result.check.title, safe(outcome.message))
         if outcome.code and not status.bad:
@@ -152,6 +184,10 @@ class HumanReport:
 
     def summary(self, body):
         status = {"passed": Status.PASSED, "warning": Status.WARNING}.get(body["status"], Status.FAILED)
+        not_run = not_run_line(body)
+        if not_run:
+            self._write(self._paint("[{}] {}".format(_MARKS[Status.SKIPPED][0 if self.unicode else 1], not_run),
+                                    Status.SKIPPED))
         self._write(self._paint(summary_line(body), status, bold=True))
         if body["status"] != "passed" and not self.only_errors:
             self._write("Please refer to {} for more information.".format(FAQ))

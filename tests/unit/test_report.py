@@ -4,7 +4,7 @@ import io
 import json
 
 from azext_acrhealth.outcome import NotRun, crashed, failed, passed, skipped, warning
-from azext_acrhealth.report import HumanReport, rows, summarise, summary_line
+from azext_acrhealth.report import TSV_COLUMNS, HumanReport, not_run_line, rows, solutions, summarise
 from azext_acrhealth.runner import Check, CheckResult
 
 
@@ -41,7 +41,7 @@ def test_failure_shows_code_meaning_fix_solutions_and_link():
     text = render()
     assert "[✗] Docker daemon: permission denied on unix:///var/run/docker.sock" in text
     assert "DOCKER_DAEMON_ERROR: This error means that the Docker daemon status is unavailable" in text
-    fix = text.index("add your user to the docker group")
+    fix = text.index("Add your user to the docker group.")
     catalogue_solution = text.index("Restart Docker daemon, or validate that it is properly installed.")
     assert fix < catalogue_solution
     assert "More: https://aka.ms/acr/errors#docker_daemon_error" in text
@@ -86,7 +86,7 @@ def test_structured_result_shape():
     assert body["summary"] == {"passed": 1, "warning": 1, "failed": 1, "skipped": 1, "crashed": 0}
     daemon = body["checks"][1]
     assert daemon["code"] == "DOCKER_DAEMON_ERROR"
-    assert daemon["solutions"][0] == "add your user to the docker group"
+    assert daemon["solutions"][0] == "Add your user to the docker group."
     assert daemon["link"] == "https://aka.ms/acr/errors#docker_daemon_error"
     assert body["checks"][0]["details"] == {"path": "/usr/bin/docker"}
 
@@ -103,18 +103,38 @@ def test_private_data_never_reaches_the_output():
     assert "SECRET" not in render(results=[r])
 
 
-def test_tsv_rows_are_flat():
-    assert rows(summarise(RESULTS, 1))[1] == {"name": "docker_daemon", "status": "failed",
-                                              "code": "DOCKER_DAEMON_ERROR", "seconds": 0.01,
-                                              "message": "permission denied on unix:///var/run/docker.sock"}
+def test_tsv_rows_are_flat_and_in_the_documented_column_order():
+    assert TSV_COLUMNS == ("name", "status", "code", "seconds", "message")
+    assert rows(summarise(RESULTS, 1))[1] == ["docker_daemon", "failed", "DOCKER_DAEMON_ERROR", 0.01,
+                                              "permission denied on unix:///var/run/docker.sock"]
 
 
-def test_only_first_failure_stops_are_counted_as_not_run():
-    stopped = [result("a", failed("DOCKER_DAEMON_ERROR", "down")),
-               result("b", skipped("not run: stopped at the first failure"), not_run=NotRun.FIRST_FAILURE),
-               result("c", skipped("not run: the run's time limit of 15 s was reached"))]
-    line = summary_line(summarise(stopped, 1.0))
-    assert "stopped at the first failure, 1 check not run" in line
+def test_checks_not_run_after_the_first_failure_are_one_line_with_the_hint_once():
+    stopped = [result("a", failed("DOCKER_DAEMON_ERROR", "down"))] + \
+        [result(name, skipped("not run: stopped at the first failure"), not_run=NotRun.FIRST_FAILURE)
+         for name in ("b", "c", "d")] + \
+        [result("e", skipped("not run: the run's time limit of 15 s was reached"))]
+    body = summarise(stopped, 1.0)
+    assert not_run_line(body) == "3 checks not run: stopped at the first failure; pass --ignore-errors to run them"
+    text = render(results=stopped)
+    assert text.count("--ignore-errors") == 1 and "[-] B:" not in text and "[-] E:" in text
+    assert [c["notRun"] for c in body["checks"]] == [None, "first_failure", "first_failure", "first_failure", None]
+    assert not_run_line(summarise(stopped[:1] + stopped[-1:], 1.0)) is None
+
+
+def test_a_catalogue_solution_that_repeats_the_fix_is_dropped():
+    down = failed("DOCKER_DAEMON_ERROR", "down", fix="start the Docker daemon ('sudo systemctl start docker')")
+    assert solutions(down) == ["Start the Docker daemon ('sudo systemctl start docker')."]
+    login = failed("AZURE_LOGIN_ERROR", "no token", fix="run `az login`, then try again")
+    assert solutions(login)[0] == "Run `az login`, then try again."
+    assert not any(s.startswith("Run `az login` (or") for s in solutions(login))
+    assert len(solutions(login)) == 2          # "check that the selected subscription..." stays
+    other = failed("DOCKER_DAEMON_ERROR", "denied", fix="add your user to the 'docker' group")
+    assert solutions(other) == ["Add your user to the 'docker' group.",
+                                "Restart Docker daemon, or validate that it is properly installed."]
+    # The public reference's own wording stays in the catalogue (and the README); only its display changes.
+    assert solutions(failed("DOCKER_COMMAND_ERROR", "x")) == ["Installing Docker client.",
+                                                              "Adding Docker path to the system variables."]
 
 
 HOSTILE = "\x1b[2J\x1b]0;owned\x07evil\rfake \x9b31m line"

@@ -6,9 +6,11 @@ docker unless a test puts a stand-in there, so results do not depend on this mac
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
+from tests.support import standins
 from tests.support.azcli import run_az
 
 pytestmark = pytest.mark.e2e
@@ -134,6 +136,32 @@ def test_help_has_the_examples(env):
         assert text in proc.stdout
     for option in ("--name -n", "--ignore-errors", "--yes -y", "--vnet", "--repository", "--timeout"):
         assert option in proc.stdout
+    # knack wraps help at hyphens: no option name may be cut across two lines.
+    cut = [line for line in proc.stdout.splitlines() if re.search(r"(^|\s)--?[a-z]+(-[a-z]+)*-$", line.rstrip())]
+    assert cut == [], cut
+
+
+def test_tsv_columns_are_in_the_documented_order(env, bin_dir):
+    proc = check_health(env, "-o", "tsv")
+    rows = [line.split("\t") for line in proc.stdout.splitlines()]
+    assert rows and all(len(row) == 5 for row in rows)
+    first = dict(zip(("name", "status", "code", "seconds", "message"), rows[0], strict=True))
+    assert first["name"] == "docker_client" and first["status"] == "failed"
+    assert first["code"] == "DOCKER_COMMAND_ERROR" and float(first["seconds"]) >= 0
+    assert "docker" in first["message"]
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "`-o tsv` prints one row per check (name, status, code, seconds, message)" in readme
+
+
+def test_table_output_fits_a_terminal(env, bin_dir):
+    standins.write_docker(bin_dir, "daemon_down")
+    proc = check_health(env, "--ignore-errors", "-o", "table")
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["Check", "Status", "Seconds", "Code", "Message"]
+    assert max(len(line) for line in lines) <= 180
+    start = lines[0].index("Seconds")
+    seconds = [line[start:].split()[0] for line in lines[2:]]
+    assert seconds and all(re.match(r"^\d+\.\d\d$", value) for value in seconds), seconds
 
 
 @pytest.mark.parametrize("name", ["my_reg!", "x" * 300, "", "https://myreg.azurecr.io/v2/path", "ab",

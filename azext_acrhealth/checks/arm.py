@@ -44,11 +44,8 @@ def failure_reason(res):
 
 def find_registry(ctx, name=None, login_server=None):
     """(registry JSON, subscription, None) or (None, subscription, why not). Matches the name, or the
-    login server, case-insensitively."""
-    try:
-        subscription = ctx.account.subscription_id()
-    except LoginError as ex:
-        return None, None, "not logged in to Azure ({})".format(ex)
+    login server, case-insensitively. Raises LoginError when nobody is logged in to Azure."""
+    subscription = ctx.account.subscription_id()
     path = "/subscriptions/{}/providers/Microsoft.ContainerRegistry/registries".format(subscription)
     for _ in range(MAX_PAGES):
         body, why = get(ctx, path, API_REGISTRIES)

@@ -1,7 +1,8 @@
 """The registry's login server, and its Azure resource (for the encryption, endpoint and network checks)."""
 
 from .. import login_servers
-from ..outcome import failed, passed, skipped
+from ..account import LoginError
+from ..outcome import failed, passed, skipped, warning
 from . import arm
 
 
@@ -11,7 +12,10 @@ def login_server(ctx, _given):
         # The user gave the login server: no look-up stands between them and the network checks.
         server = login_servers.normalise_login_server(opts.login_server)
         return passed(server, handoff={"login_server": server}, loginServer=server, source="argument")
-    registry, subscription, why = arm.find_registry(ctx, name=opts.registry_name)
+    try:
+        registry, subscription, why = arm.find_registry(ctx, name=opts.registry_name)
+    except LoginError:
+        registry, subscription, why = None, None, None
     found = arm.properties(registry).get("loginServer") if registry else None
     if isinstance(found, str) and found:
         server = login_servers.normalise_login_server(found)
@@ -22,17 +26,26 @@ def login_server(ctx, _given):
         return passed("{} (from Azure Resource Manager)".format(server),
                       handoff={"login_server": server, "registry": registry, "looked_up": True},
                       loginServer=server, source="arm", subscription=subscription, resourceId=registry.get("id"))
+    logged_out = why is None
+    why = why or "not logged in to Azure"
     suffix = ctx.account.acr_suffix()
     if not suffix:
         return failed("LOGIN_SERVER_ERROR",
                       "registry '{}' not found through Azure Resource Manager ({}), and cloud '{}' defines no "
                       "registry suffix to guess its login server".format(opts.registry_name, why,
                                                                          ctx.account.cloud_name()),
+                      fix="run `az login`, then try again" if logged_out else None,
                       armLookup=why, cloud=ctx.account.cloud_name())
     server = login_servers.normalise_login_server(opts.registry_name + "." + suffix.lstrip("."))
-    return passed("{} (from the cloud suffix; Azure Resource Manager look-up: {})".format(server, why),
-                  handoff={"login_server": server, "registry": None, "looked_up": True, "why": why},
-                  loginServer=server, source="cloud suffix", armLookup=why)
+    handoff = {"login_server": server, "registry": None, "looked_up": True, "why": why}
+    details = {"loginServer": server, "source": "cloud suffix", "armLookup": why}
+    if logged_out:
+        # Only a guess: the registry may live in another cloud or have a different login server. The Azure
+        # AD token check reports the missing login itself, with its code and fix.
+        return warning("{}, guessed from the cloud's registry suffix: not logged in to Azure, so the registry "
+                       "was not looked up".format(server), handoff=handoff, **details)
+    return passed("{}, from the cloud's registry suffix; Azure Resource Manager: {}".format(server, why),
+                  handoff=handoff, **details)
 
 
 def registry_resource(ctx, given):
@@ -42,7 +55,10 @@ def registry_resource(ctx, given):
     if found.get("looked_up"):
         registry, why = found.get("registry"), found.get("why")
     else:
-        registry, _, why = arm.find_registry(ctx, login_server=found["login_server"])
+        try:
+            registry, _, why = arm.find_registry(ctx, login_server=found["login_server"])
+        except LoginError:
+            registry, why = None, "not logged in to Azure"
     if not registry:
         return skipped("registry resource not read: {}; its encryption, private endpoints and data "
                        "endpoints are not checked".format(why))

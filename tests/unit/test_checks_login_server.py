@@ -56,7 +56,12 @@ def test_not_logged_in_falls_back_and_says_why(cloud):
     account = StubAccount(cloud, login_error="Please run 'az login' to setup account.")
     results = run_registry(cloud, account, registry_name="myreg")
     found = outcome(results, "login_server")
-    assert found.status is Status.PASSED and "not logged in" in found.details["armLookup"]
+    # A warning that says so plainly; the Azure AD token check carries the code and the fix.
+    assert found.status is Status.WARNING and found.code is None and "not logged in" in found.details["armLookup"]
+    assert found.message == ("myreg.azurecr.io, guessed from the cloud's registry suffix: not logged in to Azure, "
+                             "so the registry was not looked up")
+    assert "(" not in found.message
+    assert outcome(results, "aad_token").code == "AZURE_LOGIN_ERROR"
 
 
 def test_no_permission_falls_back_and_says_why(cloud):

@@ -9,6 +9,7 @@ WHEEL   = $(firstword $(wildcard dist/acrhealth-*-py3-none-any.whl))
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "acrhealth needs Python 3.11 or newer, and $(PYTHON) is " + sys.version.split()[0] + ": install it, or run make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -23,7 +24,9 @@ install: wheel
 	AZURE_EXTENSION_DIR=$(EXTDIR) $(BIN)/az extension add --source $(WHEEL) --yes
 	AZURE_EXTENSION_DIR=$(EXTDIR) $(BIN)/az extension list --query "[].{name:name, version:version}" -o tsv
 
+# The report goes to stderr; stdout gets only the overall status unless ARGS ask for more (-o json, ...).
 # Exit status 1 means a check failed: that is a diagnosis, not a broken build.
+ARGS ?= --query status -o tsv
 run: install
 	@status=0; AZURE_EXTENSION_DIR=$(EXTDIR) $(BIN)/az acr check-health --ignore-errors --yes $(ARGS) || status=$$?; \
 	echo "az acr check-health exited with status $$status"; [ $$status -le 1 ]

@@ -74,7 +74,8 @@ class Scenario:
     subscriptions: list = None      # GET /subscriptions value; default: the one subscription
     hang_seconds: float = 60.0      # how long "hang" and "drip" last at most (the server ends them on stop)
     images: dict = field(default_factory=dict)   # repository -> {tag or digest: manifest JSON text}
-    blobs: dict = field(default_factory=dict)    # digest -> {"data": text} | {"size": n, "seed": k} (filler)
+    blobs: dict = field(default_factory=dict)    # digest -> {"data": text} | {"size": n, "seed": k} (filler),
+                                                 # optionally with "behaviour": a common behaviour
     manifests: str = "ok"           # manifest GETs: "ok" | a common behaviour
     tags_list: str = "ok"           # tag list GETs: "ok" | a common behaviour
     blob_redirect: str = None       # https://host[:port] blob GETs are redirected to; None: served directly
@@ -648,7 +649,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._serve_blob(ref)
 
     def _serve_blob(self, digest):
-        data = blob_bytes(self.scenario.blobs[digest])
+        spec = self.scenario.blobs[digest]
+        if spec.get("behaviour"):       # this blob alone hangs, resets, ... wherever it is served
+            self._common(spec["behaviour"]) or self._send(500)
+            return
+        data = blob_bytes(spec)
         match = re.match(r"^bytes=(\d+)-(\d*)$", self.headers.get("Range") or "")
         if match and int(match.group(1)) < len(data):
             start = int(match.group(1))

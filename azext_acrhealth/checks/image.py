@@ -430,7 +430,14 @@ def _read_hop(ctx, access, hop, res):
                 blob.details["error"] = "dns"
                 return blob
             blob.details["addresses"] = list(found.addresses)
-        blob.problem = "download from {}: {} ({})".format(what, res.cause, reason)
+        seen = ""
+        if res.error == "ssl":
+            cert = ctx.edges.peer_certificate(hop.origin.url("/"))
+            if cert:
+                seen = "; the certificate presented is for {} issued by {}".format(
+                    ", ".join(cert.names) or cert.subject, cert.issuer)
+                blob.details.update(certificateIssuer=cert.issuer, certificateNames=list(cert.names))
+        blob.problem = "download from {}: {} ({}){}".format(what, res.cause, reason, seen)
         blob.fix = _hop_fix(ctx, hop, res)
         return blob
     blob.details["status"] = res.status

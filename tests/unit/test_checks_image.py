@@ -286,6 +286,8 @@ def test_a_certificate_not_for_the_data_endpoint(cloud):
     serve(cloud, to=NOT_IN_CERT)
     found = outcome(run(cloud), "layer_download")
     assert found.details["error"] == "ssl" and "TLS failed" in found.message
+    assert "the certificate presented is for localhost, {}, {}".format(DATA, STORAGE) in found.message
+    assert found.details["certificateNames"][:3] == ["localhost", DATA, STORAGE]
     assert "REQUESTS_CA_BUNDLE" in found.fix
 
 

@@ -29,6 +29,9 @@ examples:
   - name: In a CI pipeline, run every check without prompting; the step fails (exit status 1) if any check failed.
     text: >
         az acr check-health -n myregistry --ignore-errors --yes -o table
+  - name: Check that this machine can pull the image 'myrepo:v1' of registry 'myregistry', layers included, without Docker.
+    text: >
+        az acr check-health -n myregistry --image myrepo:v1
   - name: Check that private endpoint names of the registry resolve to private addresses in a virtual network.
     text: >
         az acr check-health -n myregistry --vnet myvnet

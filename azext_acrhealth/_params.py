@@ -1,7 +1,7 @@
 """Arguments of `az acr check-health`. The core acr module's settings for the whole `acr` scope still
 apply, so every argument is declared here again, with our own types (syntax errors exit with 2)."""
 
-from ._validators import registry_name_type, repository_type, timeout_type, vnet_type
+from ._validators import image_type, registry_name_type, repository_type, timeout_type, validate_image, vnet_type
 
 
 def load_arguments(self, _):
@@ -23,6 +23,12 @@ def load_arguments(self, _):
         c.argument("repository", options_list=["--repository"], type=repository_type,
                    help="A repository of the registry: check which actions (pull, push, delete, ...) your "
                         "identity is granted on it.")
+        c.argument("image", options_list=["--image"], type=image_type, validator=validate_image,
+                   help="An image of the registry, as docker pull names it: repository[:tag], "
+                        "repository@sha256:<digest>, or myregistry.azurecr.io/repository[:tag]. Proves this "
+                        "machine can pull it without Docker: pull permission on the repository, the manifest, "
+                        "the platform of the local daemon, and a layer download from the host the registry "
+                        "redirects to (data endpoint or storage).")
         c.argument("timeout", options_list=["--timeout"], type=timeout_type,
                    help="Seconds to wait for each network request and each tool (default 10). The sample "
                         "image pull gets 120 seconds.")

@@ -2,6 +2,7 @@
 
 import argparse
 import re
+from dataclasses import dataclass
 
 _NAME = re.compile(r"^[a-z0-9]{5,50}$")
 _DNL = re.compile(r"^[a-z0-9]{5,50}-[a-z0-9]{1,20}$")        # registry name with a domain name label hash
@@ -86,3 +87,94 @@ def repository_type(value):
     raise argparse.ArgumentTypeError(
         "'{}' is not a valid repository name: lower-case letters, digits and separators ('.', '_', '-', "
         "'/'), at most 256 characters".format(_shorten(value)))
+
+
+# ---------------------------------------------------------------- --image
+
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
+MAX_IMAGE = 255     # docker's limit on a reference's name
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    """An image as `docker pull` names it: [login server/]repository[:tag][@sha256:digest]."""
+    repository: str
+    tag: str = None
+    digest: str = None
+    registry: str = None        # the login server written in the reference, if any
+
+    @property
+    def reference(self):
+        """What the manifest is asked for: the digest when there is one, else the tag (docker's default
+        tag is latest)."""
+        return self.digest or self.tag or "latest"
+
+    def __str__(self):
+        text = self.repository
+        if self.tag or not self.digest:
+            text += ":" + (self.tag or "latest")
+        return text + ("@" + self.digest if self.digest else "")
+
+
+def image_type(value):
+    """--image: repo[:tag], repo@sha256:<64 hex>, or <login server>/repo[:tag|@digest]. Syntax only."""
+    raw = value if isinstance(value, str) else ""
+    value = raw.strip()
+
+    def bad(why):
+        return argparse.ArgumentTypeError("'{}' is not a valid image reference: {}".format(_shorten(raw), why))
+
+    if not value:
+        raise bad("it is empty; use repository[:tag] or repository@sha256:<digest>")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise bad("it holds spaces or control characters")
+    if len(value) > MAX_IMAGE:
+        raise bad("it is longer than {} characters".format(MAX_IMAGE))
+    if ".." in value:
+        raise bad("it holds '..'")
+    name, digest = value, None
+    if "@" in value:
+        name, digest = value.rsplit("@", 1)
+        if not _SHA256.match(digest):
+            raise bad("the digest must be sha256: followed by 64 lower-case hexadecimal digits")
+    registry = None
+    first, slash, rest = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        try:
+            registry = registry_name_type(first)
+        except argparse.ArgumentTypeError:
+            raise bad("'{}' is not a registry login server such as myregistry.azurecr.io".format(
+                _shorten(first, 60))) from None
+        if "." not in registry:
+            raise bad("'{}' is not a registry login server such as myregistry.azurecr.io".format(_shorten(first, 60)))
+        name = rest
+    tag = None
+    if ":" in name:
+        name, tag = name.rsplit(":", 1)
+        if not _TAG.match(tag):
+            raise bad("the tag must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'")
+    if not _REPOSITORY.match(name):
+        raise bad("the repository must be lower-case letters, digits and separators ('.', '_', '-', '/')")
+    return ImageReference(name, tag, digest, registry)
+
+
+def validate_image(namespace):
+    """--image with a login server: it must be the registry of -n, or it names the registry when -n is
+    not given. Without any registry, --image has nothing to check."""
+    image = getattr(namespace, "image", None)
+    if image is None:
+        return
+    name = getattr(namespace, "registry_name", None)
+    if image.registry is None:
+        if not name:
+            raise ValueError("--image needs a registry: pass -n/--name, or a full reference such as "
+                             "myregistry.azurecr.io/{}".format(image))
+        return
+    if not name:
+        namespace.registry_name = image.registry
+        return
+    same = name == image.registry if "." in name else image.registry.split(".", 1)[0].split("-", 1)[0] == name
+    if not same:
+        raise ValueError("--image names registry {}, but -n/--name names {}: use the same registry in both, or "
+                         "leave the login server out of --image".format(image.registry, name))

@@ -23,6 +23,10 @@ class AzureAccount(Protocol):
     def acr_suffix(self) -> str:
         """The cloud's login server suffix ('.azurecr.io'), or None when the cloud defines none."""
 
+    def storage_suffix(self) -> str:
+        """The cloud's storage endpoint suffix ('core.windows.net'), or None when the cloud defines none.
+        Layer downloads may be redirected to blob storage under it."""
+
     def config(self, section, option, fallback=None): ...
 
     def acr_audience(self) -> str:
@@ -64,6 +68,13 @@ class Account:
     def acr_suffix(self):
         try:
             suffix = self.cli_ctx.cloud.suffixes.acr_login_server_endpoint
+        except Exception:  # noqa: BLE001 - CloudSuffixNotSetException and friends
+            return None
+        return suffix or None
+
+    def storage_suffix(self):
+        try:
+            suffix = self.cli_ctx.cloud.suffixes.storage_endpoint
         except Exception:  # noqa: BLE001 - CloudSuffixNotSetException and friends
             return None
         return suffix or None

@@ -163,6 +163,34 @@ _CODES = (
          "downloaded, cannot be resolved or reached from this machine, although the login server can.",
          ("allow the data endpoint names (<registry>.<region>.data.azurecr.io) through the firewall",
           "add DNS records for the data endpoints when using private endpoints."), "acrhealth"),
+    Code("IMAGE_NOT_FOUND_ERROR",
+         "This error means that the registry has no image by the given name: the repository does not exist, or "
+         "it has no such tag or digest. Docker may report this as 'not found', 'manifest unknown' or even "
+         "'unauthorized'.",
+         ("check the spelling of the repository and the tag (the repository is lower case)",
+          "list the repository's tags with `az acr repository show-tags`, or push the image first."), "acrhealth"),
+    Code("IMAGE_MANIFEST_ERROR",
+         "This error means that the registry's answer for the image manifest could not be used: the request "
+         "failed, the registry answered with an error, or the content did not match its digest.",
+         ("try again after some time; if the content does not match its digest, check for a proxy that alters "
+          "traffic to the registry",
+          "if the error persists, open an issue at https://aka.ms/acr/issues with the correlation id."), "acrhealth"),
+    Code("LAYER_DOWNLOAD_ERROR",
+         "This error means that an image layer could not be downloaded from the host the registry redirects "
+         "downloads to (a dedicated data endpoint, <registry>.<region>.data.azurecr.io, or blob storage, "
+         "*.blob.core.windows.net): its name does not resolve, the connection is blocked, it refused the "
+         "request, or the content did not match its digest. `docker pull` then fails after the manifest.",
+         ("allow outbound HTTPS to the data endpoints (or to *.blob.core.windows.net) in firewalls and proxies",
+          "with private endpoints, add the data endpoint records to the private DNS zone (privatelink.azurecr.io)",
+          "allow this machine in the registry's network rules, which apply to data endpoints as well."),
+         "acrhealth"),
+    Code("IMAGE_PLATFORM_WARNING",
+         "This warning means that the image has no variant for the platform of the local Docker daemon (or "
+         "linux/amd64 when Docker did not say), so `docker pull` fails with 'no matching manifest', or the "
+         "image pulls but does not run.",
+         ("build and push the image for that platform as well (for example with `docker buildx build "
+          "--platform`)",
+          "pull the image on a machine of a platform it has."), "acrhealth"),
 )
 
 CODES = {code.name: code for code in _CODES}

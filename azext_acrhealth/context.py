@@ -18,6 +18,7 @@ class Options:
     yes: bool = False
     vnet: str = None
     repository: str = None
+    image: object = None         # an _validators.ImageReference: the image checks join the registry checks
     timeout: float = DEFAULT_TIMEOUT
 
     @property

@@ -10,6 +10,7 @@ the authority holds a user name, a backslash or a percent sign, nothing is sent.
 """
 
 import json
+import logging
 import socket
 import threading
 import time
@@ -84,6 +85,24 @@ def url_problem(url):
     return None
 
 
+class _NoQueryInLogs(logging.Filter):
+    """urllib3 logs every request line at DEBUG, query included, and `az --debug` shows it. The query of a
+    redirected layer download holds a storage signature: the lines of our requests (made in our worker
+    threads) lose their query; az's own requests are logged as before."""
+
+    def filter(self, record):
+        if threading.current_thread().name == _THREAD and isinstance(record.args, tuple):
+            record.args = tuple(a.split("?", 1)[0] + "?…" if isinstance(a, str) and "?" in a else a
+                                for a in record.args)
+        return True
+
+
+_THREAD = "http"
+_NO_QUERY = _NoQueryInLogs()
+for _name in ("urllib3.connectionpool", "urllib3.util.retry"):
+    logging.getLogger(_name).addFilter(_NO_QUERY)
+
+
 class Http:
     """HTTP(S) requests with connect and read timeouts, a total deadline, a capped body, no redirects."""
 
@@ -129,7 +148,7 @@ class Http:
                                           start, box)
             done.set()
 
-        threading.Thread(target=work, daemon=True, name="http").start()
+        threading.Thread(target=work, daemon=True, name=_THREAD).start()
         if not done.wait(timeout + 0.5):
             _shut(box.get("response"))
             return HttpResult(url, error="timeout", reason="no complete answer within {:g} s".format(timeout),

@@ -16,6 +16,7 @@ from .checks import (
     docker,
     docker_config,
     helm,
+    image,
     login_server,
     private_endpoints,
     tokens,
@@ -106,7 +107,31 @@ def registry_plan(options, b):
         # Each private endpoint, its NICs when it lists no DNS configuration, then one lookup per name.
         checks.append(check("private_endpoints", "Private endpoint DNS", private_endpoints.private_endpoints,
                             needs=("registry_resource",), budget=b.calls(6), code="PRIVATE_ENDPOINT_DNS_ERROR"))
+    if options.image:
+        checks += image_plan(check, b)
     return checks
+
+
+def image_plan(check, b):
+    """--image: the pull of the user's own image, after the access token. Platform comes after the layer
+    download, which reads the config that holds a single-platform image's platform."""
+    access_needs = ("login_server", "aad_token", "refresh_token", "access_token")
+    return [
+        # The token, then on failure one ARM look-up of the registry for the role assignment command.
+        check("image_access", "Repository access", image.image_access, needs=access_needs,
+              budget=b.calls(1) + b.arm, code="REPOSITORY_PERMISSION_ERROR"),
+        # The manifest, an index's platform manifest, and the tag list when the tag is missing.
+        check("image_manifest", "Image manifest", image.image_manifest, needs=("image_access",),
+              uses=("docker_version",), budget=b.calls(3), code="IMAGE_MANIFEST_ERROR"),
+        # The blob GET at the registry, the redirect's host, and on failure up to two lookups.
+        check("layer_download", "Layer download", image.layer_download, needs=("image_access", "image_manifest"),
+              budget=b.calls(4), code="LAYER_DOWNLOAD_ERROR"),
+        check("image_platform", "Image platform", image.image_platform, needs=("image_manifest",),
+              uses=("layer_download",)),
+        # Report only: two requests, each cut at image.SAMPLE_SECONDS.
+        check("layer_throughput", "Download speed", image.layer_throughput,
+              needs=("image_access", "image_manifest", "layer_download"), budget=b.calls(2), blocking=False),
+    ]
 
 
 def _in_cloud_shell(_ctx, _given):

@@ -129,6 +129,7 @@ class DockerVersion:
     server: str = None           # None when the daemon did not answer
     platform: str = None         # "linux/amd64"
     commit: str = None
+    server_platform: str = None  # "<os>/<arch>" of the daemon: the platform `docker pull` asks for
 
 
 def parse_docker_version(text):
@@ -149,7 +150,15 @@ def parse_docker_version(text):
         platform = "{}/{}".format(client["Os"], client["Arch"])
     return DockerVersion(client=client["Version"],
                          server=_text(server.get("Version")) if isinstance(server, dict) else None,
-                         platform=platform, commit=_text(client.get("GitCommit")))
+                         platform=platform, commit=_text(client.get("GitCommit")),
+                         server_platform=_os_arch(server) if isinstance(server, dict) else None)
+
+
+def _os_arch(part):
+    """"linux/amd64" from docker's Os and Arch (podman: OsArch); None when it names neither."""
+    if _text(part.get("OsArch")):
+        return part["OsArch"]
+    return "{}/{}".format(part["Os"], part["Arch"]) if _text(part.get("Os")) and _text(part.get("Arch")) else None
 
 
 def _text(value):
@@ -167,7 +176,8 @@ def docker_version(ctx, given):
     if parsed:
         server = parsed.server or "not reachable"
         return passed("client {}, server {}".format(parsed.client, server), clientVersion=parsed.client,
-                      serverVersion=parsed.server, platform=parsed.platform, commit=parsed.commit)
+                      serverVersion=parsed.server, platform=parsed.platform, commit=parsed.commit,
+                      handoff={"platform": parsed.server_platform})
     if proc.timed_out and client.get("version"):
         return passed("client {}, server did not answer within {:g} s".format(client["version"], ctx.timeout),
                       clientVersion=client["version"], serverVersion=None)

@@ -77,3 +77,25 @@ def test_legitimate_variants_are_normalised(env, given, expected):
 
 def test_the_table_is_big_enough():
     assert len(set(BAD_NAMES)) + len(set(BAD_VNETS)) >= 25
+
+
+BAD_IMAGES = ["App:v1", "app :v1", "a/../b", "a" * 300, "app@sha512:" + "a" * 128, "app@sha256:abc",
+              "app@sha256:" + "A" * 64, "app:-x", "$(id)", "app;ls", ""]
+
+
+@pytest.mark.parametrize("value", BAD_IMAGES, ids=range(len(BAD_IMAGES)))
+def test_malformed_images_are_rejected_in_one_line(env, value):
+    proc = run_az(["acr", "check-health", "-n", "myregistry", "--image=" + value], env)
+    assert_rejected(proc, "--image")
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1 and "is not a valid image reference" in errors[0], proc.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-n", "myregistry", "--image", "other.azurecr.io/app:v1"], "names registry other.azurecr.io, but -n/--name"),
+    (["--image", "app:v1"], "--image needs a registry"),
+])
+def test_an_image_without_its_registry_is_rejected(env, args, words):
+    proc = run_az(["acr", "check-health", *args], env)
+    assert_rejected(proc, "--image")
+    assert words in proc.stderr

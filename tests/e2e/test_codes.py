@@ -15,6 +15,7 @@ import pytest
 
 from azext_acrhealth import catalogue, report
 from tests.support import e2e, standins
+from tests.support.fakecloud import sample_image
 
 pytestmark = pytest.mark.e2e
 
@@ -214,6 +215,39 @@ CASES = [
                         "subnet": {"id": SUBNET_ID},
                         "customDnsConfigs": [{"fqdn": e2e.LOGIN_SERVER, "ipAddresses": ["10.0.0.5"]}]}}}),
          message="instead of 10.0.0.5"),
+]
+
+
+IMAGE_ARGS = ("-n", e2e.REGISTRY, "--yes", "--image", "app:v1")
+
+
+def show_tags_command(result):
+    assert result.check("image_manifest")["commands"] == [
+        "az acr repository show-tags -n {} --repository app -o table".format(e2e.REGISTRY)]
+
+
+def data_endpoint_firewall(result):
+    check = result.check("layer_download")
+    assert "az acr network-rule add -n {}".format(e2e.REGISTRY) in check["solutions"][0]
+    hops = [r for r in result.requests if r["path"].startswith("/blobstore/")]
+    assert [(r["host"].split(":")[0], r["authorization"]) for r in hops] == [(e2e.DATA_ENDPOINT, None)]
+    assert result.check("layer_throughput")["status"] == "skipped"
+
+
+CASES += [
+    Case("image-tag-missing", "IMAGE_NOT_FOUND_ERROR", "image_manifest",
+         args=("-n", e2e.REGISTRY, "--yes", "--image", "app:v2"),
+         cloud=e2e.image_scenario(sample_image(tags=("v1", "v2.1"))),
+         message="has no tag 'v2' \\(MANIFEST_UNKNOWN\\); tags it has include: v2.1, v1", extra=show_tags_command),
+    Case("image-manifest-500", "IMAGE_MANIFEST_ERROR", "image_manifest", args=IMAGE_ARGS,
+         cloud=e2e.image_scenario(manifests="status:500"), message="answered 500"),
+    Case("layer-download-data-endpoint-firewall", "LAYER_DOWNLOAD_ERROR", "layer_download", args=IMAGE_ARGS,
+         cloud=e2e.image_scenario(redirected="forbidden"),
+         message=r"myregistry\.fakeregion\.data\.azurecr\.fake \(data endpoint\) answered 403: DENIED client with "
+                 r"IP '203\.0\.113\.7'", extra=data_endpoint_firewall),
+    Case("image-without-the-daemons-platform", "IMAGE_PLATFORM_WARNING", "image_platform", status="warning",
+         args=IMAGE_ARGS, cloud=e2e.image_scenario(sample_image(platforms=("linux/arm64", "windows/amd64"))),
+         message=r"has no manifest for linux/amd64 \(the Docker daemon\); it has: linux/arm64, windows/amd64"),
 ]
 
 

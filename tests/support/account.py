@@ -12,12 +12,13 @@ ARM_AUDIENCE = "https://management.fake.local/"
 
 class StubAccount:
     def __init__(self, cloud=None, suffix=".azurecr.io", login_error=None, cloud_name="AzureCloud",
-                 audience=ACR_AUDIENCE):
+                 audience=ACR_AUDIENCE, storage_suffix="core.windows.net"):
         self.cloud = cloud
         self.suffix = suffix
         self.login_error = login_error
         self.name = cloud_name
         self.audience = audience
+        self.storage = storage_suffix
         self.calls = []              # (method, argument) in order: what the checks asked of the account
         if cloud is not None:
             scenario = cloud.scenario
@@ -39,6 +40,9 @@ class StubAccount:
 
     def acr_suffix(self):
         return self.suffix
+
+    def storage_suffix(self):
+        return self.storage
 
     def config(self, section, option, fallback=None):
         return fallback

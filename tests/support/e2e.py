@@ -35,11 +35,13 @@ REAL_REGISTRY = "realreg"                   # Debian's registry server answers f
 MISMATCH_REGISTRY = "badcert"               # in the hosts file, not in the certificate
 CLOUD_ADDRESS = "127.0.0.1"
 REAL_REGISTRY_ADDRESS = "127.0.0.2"         # a second loopback address: both servers listen on 443
+STORAGE_SUFFIX = "core.fake"                # the cloud's storage suffix: layers may come from *.blob.core.fake
+STORAGE_HOST = "fakestore.blob." + STORAGE_SUFFIX
 
 CERT_NAMES = ("localhost", "127.0.0.1", AAD_HOST, ARM_HOST, LOGIN_SERVER, DATA_ENDPOINT, AUTH_HOST,
-              REAL_REGISTRY + SUFFIX)
+              REAL_REGISTRY + SUFFIX, STORAGE_HOST)
 HOSTS = {CLOUD_ADDRESS: ["localhost", AAD_HOST, ARM_HOST, LOGIN_SERVER, DATA_ENDPOINT, AUTH_HOST,
-                         MISMATCH_REGISTRY + SUFFIX],
+                         MISMATCH_REGISTRY + SUFFIX, STORAGE_HOST],
          REAL_REGISTRY_ADDRESS: [REAL_REGISTRY + SUFFIX]}
 
 
@@ -59,7 +61,7 @@ def register_cloud(name=CLOUD, acr_suffix=True):
             "--endpoint-resource-manager", "https://{}/".format(ARM_HOST),
             "--endpoint-active-directory-resource-id", "https://{}/".format(ARM_HOST)]
     if acr_suffix:
-        args += ["--suffix-acr-login-server-endpoint", SUFFIX]
+        args += ["--suffix-acr-login-server-endpoint", SUFFIX, "--suffix-storage-endpoint", STORAGE_SUFFIX]
     return args
 
 
@@ -113,6 +115,16 @@ def registry_resource(name=REGISTRY, login_server=LOGIN_SERVER, identity=None, *
     return resource
 
 
+def image_scenario(image=None, redirect=DATA_ENDPOINT, **overrides):
+    """scenario() with the registry holding an image (default fakecloud.sample_image(): app:v1 for
+    linux/amd64) whose blobs it redirects to the host `redirect` (None: it serves them itself)."""
+    from tests.support import fakecloud
+    image = image or fakecloud.sample_image()
+    fields = dict(image.fields(), blob_redirect="https://" + redirect if redirect else None)
+    fields.update(overrides)
+    return scenario(**fields)
+
+
 def start_cloud(config):
     from tests.support import fakecloud
     cloud = fakecloud.FakeCloud(fakecloud.Scenario.from_dict(config["scenario"]), config["cert"], config["key"],
@@ -147,6 +159,12 @@ def describe_token(token):
 
 
 # ---------------------------------------------------------------- runs
+
+@dataclass(frozen=True)
+class Program:
+    """A command of a batch that is not az (a test's own tool), run in the namespace like the others."""
+    argv: tuple
+
 
 @dataclass
 class Result:
@@ -213,7 +231,8 @@ class Session:
                 "cloud": None if cloud_scenario is None else {
                     "address": CLOUD_ADDRESS, "port": 443, "cert": str(self.certs.cert),
                     "key": str(self.certs.key), "scenario": cloud_scenario},
-                "commands": [{"argv": [str(azcli.AZ), *args], "env": env, "cwd": str(workdir),
+                "commands": [{"argv": list(args.argv) if isinstance(args, Program) else [str(azcli.AZ), *args],
+                              "env": env, "cwd": str(workdir),
                               "timeout": timeout} for args, env in commands]}
         # The driver may take as long as all its commands, plus its own start and stop.
         report = netns.run(spec, workdir, timeout=max(600, sum(c["timeout"] for c in spec["commands"]) + 120))

@@ -16,7 +16,9 @@ in on.
 
 import argparse
 import base64
+import hashlib
 import json
+import re
 import socket
 import ssl
 import struct
@@ -46,6 +48,12 @@ class Scenario:
     exchange/token only: "invalid_json" | "no_refresh_token"/"no_access_token" | "not_jwt" | "list"
         | "number" | "object_token" (the token field is an object) | "401" | "429" (shorthands)
     arm_registries also: "403" (AuthorizationFailed). Every answer's Date header is shifted by date_offset.
+
+    The registry's content (--image): `images` and `blobs` (sample_image() builds them), read with a token
+    this cloud issued that grants pull; blobs are served here, or redirected to `blob_redirect` (an origin
+    that names this same server: a data endpoint or storage host), whose answers `redirected` decides:
+    "ok" | "forbidden" (ACR's firewall 403) | "storage_forbidden" (Azure Storage's 403) | a common behaviour.
+    A blob whose content does not match its digest is just an entry of `blobs` with other content.
     """
     tenant: str = "72f988bf-0000-0000-0000-000000000001"
     subscription: str = "00000000-0000-0000-0000-0000000000aa"
@@ -65,6 +73,15 @@ class Scenario:
                                                       # {"behaviour": "hang"} (any common behaviour)
     subscriptions: list = None      # GET /subscriptions value; default: the one subscription
     hang_seconds: float = 60.0      # how long "hang" and "drip" last at most (the server ends them on stop)
+    images: dict = field(default_factory=dict)   # repository -> {tag or digest: manifest JSON text}
+    blobs: dict = field(default_factory=dict)    # digest -> {"data": text} | {"size": n, "seed": k} (filler),
+                                                 # optionally with "behaviour": a common behaviour
+    manifests: str = "ok"           # manifest GETs: "ok" | a common behaviour
+    tags_list: str = "ok"           # tag list GETs: "ok" | a common behaviour
+    blob_redirect: str = None       # https://host[:port] blob GETs are redirected to; None: served directly
+    redirected: str = "ok"          # what the redirect's target answers (see above)
+    token_signing_key: str = None   # PEM key (and chain, for the x5c header) that signs registry access
+    token_signing_chain: str = None  # tokens, for a real registry to verify; None: unsigned
 
     @classmethod
     def from_dict(cls, values):
@@ -93,6 +110,109 @@ def unsigned_jwt(claims):
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
     return "{}.{}.{}".format(part({"alg": "RS256", "typ": "JWT", "kid": "fake"}), part(claims),
                              base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode())
+
+
+def signed_jwt(claims, key_path, chain_path=None):
+    """A JWT signed with the PEM key at key_path (ES256 for an EC key, else RS256), with the certificates of
+    chain_path in its x5c header: what a real registry (CNCF distribution) verifies against its
+    rootcertbundle."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    with open(key_path, "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), password=None)
+    header = {"typ": "JWT", "alg": "ES256" if isinstance(key, ec.EllipticCurvePrivateKey) else "RS256"}
+    if chain_path:
+        with open(chain_path, "rb") as f:
+            chain = x509.load_pem_x509_certificates(f.read())
+        header["x5c"] = [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in chain]
+
+    def part(value):
+        return base64.urlsafe_b64encode(value).rstrip(b"=").decode()
+    signing_input = "{}.{}".format(part(json.dumps(header).encode()), part(json.dumps(claims).encode()))
+    if header["alg"] == "ES256":
+        r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    else:
+        signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return "{}.{}".format(signing_input, part(signature))
+
+
+# ---------------------------------------------------------------- the registry's content
+
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+BLOB_STORE = "/blobstore/"          # where redirected blob downloads land, on whichever host
+_CONTENT_PATH = re.compile(r"^/v2/(?P<name>[a-z0-9][a-z0-9._/-]*?)/(?P<kind>manifests|blobs|tags)/(?P<ref>[^/]+)$")
+
+
+def digest_of(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def blob_bytes(spec):
+    """The content of a `blobs` entry."""
+    if "data" in spec:
+        return spec["data"].encode()
+    seed = int(spec.get("seed", 0)) % 256
+    pattern = bytes((seed + i * 7) % 256 for i in range(256))
+    size = int(spec["size"])
+    return (pattern * (size // 256 + 1))[:size]
+
+
+@dataclass
+class SampleImage:
+    """One image for a scenario: its manifests (`images`), blobs (`blobs`), and digests to ask for."""
+    images: dict
+    blobs: dict
+    digest: str                 # of the top manifest (the index, or the single manifest)
+    manifests: dict             # platform -> digest of its image manifest
+    configs: dict               # platform -> digest of its config blob
+    layers: dict                # platform -> digest of its layer
+
+    def fields(self):
+        return {"images": self.images, "blobs": self.blobs}
+
+
+def sample_image(repository="app", tags=("v1",), platforms=("linux/amd64",), layer_size=64 << 10, index=True,
+                 docker_types=False):
+    """An image for `platforms`, each with a config and one layer of layer_size filler bytes: an index over
+    them (OCI, or Docker's list with docker_types), or with index=False one manifest for the first platform.
+    Every tag names the top manifest; every manifest is also served by its digest."""
+    index_type, manifest_type = (DOCKER_LIST, DOCKER_MANIFEST) if docker_types else (OCI_INDEX, OCI_MANIFEST)
+    config_type = "application/vnd.docker.container.image.v1+json" if docker_types else \
+        "application/vnd.oci.image.config.v1+json"
+    layer_type = "application/vnd.docker.image.rootfs.diff.tar.gzip" if docker_types else \
+        "application/vnd.oci.image.layer.v1.tar+gzip"
+    manifests, blobs, entries, digests, configs, layers = {}, {}, [], {}, {}, {}
+    for seed, platform in enumerate(platforms):
+        os_name, arch, *variant = platform.split("/")
+        config = json.dumps({"architecture": arch, "os": os_name, **({"variant": variant[0]} if variant else {}),
+                             "config": {"Cmd": ["/app"]}, "rootfs": {"type": "layers", "diff_ids": []}})
+        layer = {"size": layer_size, "seed": seed}
+        config_digest, layer_digest = digest_of(config.encode()), digest_of(blob_bytes(layer))
+        blobs[config_digest], blobs[layer_digest] = {"data": config}, layer
+        text = json.dumps({"schemaVersion": 2, "mediaType": manifest_type,
+                           "config": {"mediaType": config_type, "digest": config_digest, "size": len(config)},
+                           "layers": [{"mediaType": layer_type, "digest": layer_digest, "size": layer_size}]})
+        digest = digest_of(text.encode())
+        manifests[digest] = text
+        digests[platform], configs[platform], layers[platform] = digest, config_digest, layer_digest
+        described = {"os": os_name, "architecture": arch, **({"variant": variant[0]} if variant else {})}
+        entries.append({"mediaType": manifest_type, "digest": digest, "size": len(text), "platform": described})
+    if index:
+        top = json.dumps({"schemaVersion": 2, "mediaType": index_type, "manifests": entries})
+        top_digest = digest_of(top.encode())
+        manifests[top_digest] = top
+    else:
+        top_digest = digests[platforms[0]]
+        top = manifests[top_digest]
+    for tag in tags:
+        manifests[tag] = top
+    return SampleImage({repository: manifests}, blobs, top_digest, digests, configs, layers)
 
 
 class FakeCloud:
@@ -148,8 +268,8 @@ class FakeCloud:
         if self.log:
             self.log(dict(entry, recognised=recognised))
 
-    def issue(self, claims):
-        token = unsigned_jwt(claims)
+    def issue(self, claims, key=None, chain=None):
+        token = signed_jwt(claims, key, chain) if key else unsigned_jwt(claims)
         with self._lock:
             self.issued_tokens.add(token)
         return token
@@ -264,6 +384,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self.arm_generic_resources
         if method == "GET" and self._arm_resource(low) is not None:
             return self.arm_resource
+        if method == "GET" and _CONTENT_PATH.match(path):
+            return self.registry_content
+        if method == "GET" and low.startswith(BLOB_STORE):
+            return self.redirected_blob
         return None
 
     def _host(self):
@@ -429,7 +553,8 @@ class _Handler(BaseHTTPRequestHandler):
             access = [self._grant(scope) for scope in self.form.get("scope", [])]
             token = self.cloud.issue({"jti": uuid.uuid4().hex, "sub": "user", "aud": self._field("service"),
                                       "iss": "Azure Container Registry", "exp": int(time.time()) + 3600,
-                                      "access": [a for a in access if a]})
+                                      "access": [a for a in access if a]},
+                                     self.scenario.token_signing_key, self.scenario.token_signing_chain)
             self._json(200, {"access_token": token})
         elif not self._token_shapes(behaviour, "access_token"):
             raise ValueError("unknown token behaviour " + behaviour)
@@ -463,6 +588,103 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             return self._common(behaviour)
         return True
+
+    # ------------------------------------------------------------ registry content (--image)
+
+    def _registry_error(self, status, code, message, headers=()):
+        self._json(status, {"errors": [{"code": code, "message": message, "detail": None}]}, headers)
+
+    def _pull_allowed(self, name):
+        """The request carries a registry access token this cloud issued that grants pull on name."""
+        header = self.headers.get("Authorization") or ""
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or token.strip() not in self.cloud.issued_tokens:
+            return False
+        try:
+            part = token.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        except (IndexError, ValueError):
+            return True      # an opaque token this cloud issued
+        return any(a.get("type") == "repository" and a.get("name") == name and
+                   ({"pull", "*"} & set(a.get("actions") or ())) for a in claims.get("access") or ())
+
+    def registry_content(self):
+        match = _CONTENT_PATH.match(self.route_path)
+        name, kind, ref = match.group("name"), match.group("kind"), match.group("ref")
+        if not self._pull_allowed(name):
+            header = 'Bearer realm="{}",service="{}",scope="repository:{}:pull"'.format(
+                self._realm(), self.scenario.service or self._host(), name)
+            self._registry_error(401, "UNAUTHORIZED", "authentication required, visit https://aka.ms/acr/authorization "
+                                 "for more information.", [("WWW-Authenticate", header)])
+            return
+        manifests = self.scenario.images.get(name)
+        if kind == "manifests":
+            if self.scenario.manifests != "ok":
+                self._common(self.scenario.manifests) or self._send(500)
+            elif manifests is None:
+                self._registry_error(404, "NAME_UNKNOWN", "repository name not known to registry")
+            elif ref not in manifests:
+                self._registry_error(404, "MANIFEST_UNKNOWN", 'manifest tagged by "{}" is not found'.format(ref))
+            else:
+                text = manifests[ref].encode()
+                media = json.loads(text).get("mediaType") or OCI_MANIFEST
+                self._send(200, text, media, headers=[("Docker-Content-Digest", digest_of(text))])
+        elif kind == "tags":
+            if self.scenario.tags_list != "ok":
+                self._common(self.scenario.tags_list) or self._send(500)
+            elif ref != "list" or manifests is None:
+                self._registry_error(404, "NAME_UNKNOWN", "repository name not known to registry")
+            else:
+                limit = int((self.query.get("n") or ["100"])[0])
+                tags = sorted(t for t in manifests if not t.startswith("sha256:"))[:limit]
+                self._json(200, {"name": name, "tags": tags})
+        elif ref not in self.scenario.blobs:
+            self._registry_error(404, "BLOB_UNKNOWN", "blob unknown to registry")
+        elif self.scenario.blob_redirect:
+            # As ACR does: a short-lived signed URL on another host; the signature is a secret of sorts.
+            signature = self.cloud.issue_opaque()
+            self._send(307, b"", headers=[("Location", "{}{}{}/data?se=2099-01-01&sp=r&sig={}".format(
+                self.scenario.blob_redirect.rstrip("/"), BLOB_STORE, ref, signature))])
+        else:
+            self._serve_blob(ref)
+
+    def _serve_blob(self, digest):
+        spec = self.scenario.blobs[digest]
+        if spec.get("behaviour"):       # this blob alone hangs, resets, ... wherever it is served
+            self._common(spec["behaviour"]) or self._send(500)
+            return
+        data = blob_bytes(spec)
+        match = re.match(r"^bytes=(\d+)-(\d*)$", self.headers.get("Range") or "")
+        if match and int(match.group(1)) < len(data):
+            start = int(match.group(1))
+            end = min(int(match.group(2) or len(data) - 1), len(data) - 1)
+            self._send(206, data[start:end + 1], "application/octet-stream",
+                       headers=[("Content-Range", "bytes {}-{}/{}".format(start, end, len(data)))])
+        else:
+            self._send(200, data, "application/octet-stream", headers=[("Docker-Content-Digest", digest)])
+
+    def redirected_blob(self):
+        """A data endpoint's or storage's answer to the redirected download."""
+        digest = self.route_path[len(BLOB_STORE):].split("/", 1)[0]
+        signature = (self.query.get("sig") or [""])[0]
+        behaviour = self.scenario.redirected
+        if self.headers.get("Authorization"):
+            # Azure Storage refuses a request that carries both a signature and a credential.
+            self._send(400, b"<Error><Code>InvalidAuthenticationInfo</Code><Message>Authentication information is "
+                            b"not given in the correct format.</Message></Error>", "application/xml")
+        elif behaviour == "forbidden":
+            self._registry_error(403, "DENIED", "client with IP '{}' is not allowed access. Refer "
+                                 "https://aka.ms/acr/firewall to grant access.".format(self.scenario.forbidden_ip))
+        elif behaviour == "storage_forbidden":
+            self._send(403, b'<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationFailure</Code><Message>'
+                            b"This request is not authorized to perform this operation.</Message></Error>",
+                       "application/xml")
+        elif behaviour != "ok":
+            self._common(behaviour) or self._send(500)
+        elif signature not in self.cloud.issued_tokens or digest not in self.scenario.blobs:
+            self._send(403, b"<Error><Code>AuthenticationFailed</Code></Error>", "application/xml")
+        else:
+            self._serve_blob(digest)
 
     # ------------------------------------------------------------ Entra ID
 

@@ -102,6 +102,9 @@ DOCKER_STATES = {
                       "version": (PODMAN_VERSION_JSON, PODMAN_NOTICE, 0), "pull": (PULL_OK, PODMAN_NOTICE, 0)},
     # podman itself, installed without docker.
     "podman": {"--version": (PODMAN_VERSION_LINE, "", 0), "version": (PODMAN_VERSION_JSON, "", 0)},
+    # An amd64 client talking to an arm64 daemon (DOCKER_HOST on another machine): the daemon decides.
+    "arm64_daemon": {"version": (DOCKER_VERSION_JSON.replace('"Arch":"amd64","GitCommit":"45873be"',
+                                                             '"Arch":"arm64","GitCommit":"45873be"'), "", 0)},
 }
 
 

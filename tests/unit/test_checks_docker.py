@@ -351,3 +351,13 @@ def test_docker_version_parser_never_raises_on_any_json(document):
 def test_docker_version_parser_reads_a_down_daemon():
     parsed = docker.parse_docker_version(standins.DOCKER_VERSION_JSON_NO_SERVER)
     assert parsed == docker.DockerVersion("28.2.2", None, "linux/amd64", "e6534b4")
+
+
+@pytest.mark.parametrize("state, platform", [("ok", "linux/amd64"), ("podman", "linux/amd64"),
+                                             ("arm64_daemon", "linux/arm64"), ("daemon_down", None)])
+def test_docker_version_hands_on_the_daemons_platform(tmp_path, bin_dir, state, platform):
+    standins.write_docker(bin_dir, state)
+    found = run_checks(context(bin_dir, tmp_path), only=("docker_version",))["docker_version"].outcome
+    assert found.status is Status.PASSED
+    assert found.handoff["platform"] == platform
+    assert found.details["platform"] == "linux/amd64"      # the client's own platform, as before

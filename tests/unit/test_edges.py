@@ -124,3 +124,15 @@ def test_a_scenario_with_a_realm_elsewhere_is_served(make_cloud):
     # (the fake cloud's own realm knob, used by the end-to-end realm tests)
     cloud = make_cloud(Scenario(realm="https://other.example/oauth2/token"))
     assert "other.example" in edges(cloud).get(cloud.url + "/v2/").header("www-authenticate")
+
+
+def test_debug_logs_of_our_requests_hold_no_query(cloud, caplog):
+    """urllib3 logs request lines at DEBUG (az --debug shows them); a redirected download's query holds a
+    storage signature."""
+    import logging
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    res = edges(cloud).get(cloud.url + "/blobstore/x/data?se=1&sig=SECRETSIG")
+    assert res.status is not None
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")]
+    assert any('"GET /blobstore/x/data?… HTTP/1.1"' in line for line in lines), lines
+    assert not any("SECRETSIG" in line for line in lines)

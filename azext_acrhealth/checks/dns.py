@@ -63,7 +63,8 @@ def _public_while_disabled(ctx, host, res, settings, addresses):
     """PUBLIC_ACCESS_DISABLED_ERROR when this machine resolves the login server or a data endpoint to a public
     address while the registry accepts no public traffic; None otherwise. Behind a proxy the proxy resolves the
     names, so the caller does not ask."""
-    others = [h for h in settings.data_endpoints if h != host][:MAX_NAMES]
+    others = [h for h in dict.fromkeys(login_servers.split_host_port(d)[0] for d in settings.data_endpoints)
+              if h != host][:MAX_NAMES]
     found = dict(resolve_all(ctx, others), **{host: res})
     public = [h for h in [host, *others] if h in found and resolves_publicly(found[h])]
     if not public:

@@ -18,8 +18,9 @@ def load_arguments(self, _):
                    help="Pull the sample image without asking. Without a terminal and without --yes, the pull "
                         "check is skipped.")
         c.argument("vnet", options_list=["--vnet"], type=vnet_type,
-                   help="Virtual network name or resource ID: verify that the names of the registry's private "
-                        "endpoints in that network resolve to their private IP addresses from here.")
+                   help="Virtual network name or resource ID of this machine: only the registry's private "
+                        "endpoints in that network are checked, and their names must resolve here to their "
+                        "private IP addresses. Without it, every approved private endpoint is checked.")
         c.argument("repository", options_list=["--repository"], type=repository_type,
                    help="A repository of the registry: check which actions (pull, push, delete, ...) your "
                         "identity is granted on it.")

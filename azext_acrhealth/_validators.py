@@ -46,6 +46,12 @@ def registry_name_type(value):
     return value
 
 
+def is_registry_name(value):
+    """A registry name as -n accepts it (5 to 50 letters and digits, any case): the one rule a name from a
+    server must pass before it enters a suggested command."""
+    return isinstance(value, str) and bool(_NAME.fullmatch(value.lower()))
+
+
 def _shorten(text, limit=80):
     text = str(text)
     return text if len(text) <= limit else text[:limit] + "..."

@@ -191,6 +191,16 @@ _CODES = (
          ("build and push the image for that platform as well (for example with `docker buildx build "
           "--platform`)",
           "pull the image on a machine of a platform it has."), "acrhealth"),
+    Code("PUBLIC_ACCESS_DISABLED_ERROR",
+         "This error means that the registry's public network access is disabled, and this machine resolves the "
+         "registry's login server or a data endpoint to a public address: the registry refuses every request that "
+         "reaches its public endpoint. Either this machine is outside the registry's private network, or its DNS "
+         "server does not answer from the privatelink.azurecr.io zone.",
+         ("use the registry from a virtual network with a private endpoint of the registry, or one connected to it",
+          "link the private DNS zone privatelink.azurecr.io to that virtual network, or forward privatelink.azurecr.io "
+          "to Azure DNS (168.63.129.16) from your DNS server",
+          "enable public access for selected networks with `az acr update --public-network-enabled true "
+          "--default-action Deny`, and allow your address with `az acr network-rule add`."), "acrhealth"),
 )
 
 CODES = {code.name: code for code in _CODES}

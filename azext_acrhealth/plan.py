@@ -19,6 +19,7 @@ from .checks import (
     image,
     login_server,
     private_endpoints,
+    replications,
     tokens,
 )
 from .outcome import skipped
@@ -76,39 +77,49 @@ def build_plan(options, env):
 
 
 def registry_plan(options, b):
-    """login server → DNS → challenge → clock; the AAD token in parallel (its failure, "not logged in",
-    does not stop the checks that need no token) → refresh → access token; then the registry's resource."""
+    """login server → the registry's resource (its settings) → DNS → challenge → clock; the AAD token in
+    parallel (its failure, "not logged in", does not stop the checks that need no token) → refresh → access
+    token; then what the resource names: key, private endpoints, data endpoints, replicas."""
 
     def check(name, title, func, needs=(), budget=None, **kwargs):
         return Check(name, title, func, needs=needs, budget=budget or b.calls(1), group=REGISTRY, **kwargs)
 
     checks = [
         check("login_server", "Login server", login_server.login_server, budget=b.arm, code="LOGIN_SERVER_ERROR"),
-        check("dns", "DNS lookup", dns.dns, needs=("login_server",), code="CONNECTIVITY_DNS_ERROR"),
+        # The registry's settings come first: the DNS and every registry step read their answers against them.
+        # Usually no request: the login server's look-up found the resource already.
+        check("registry_resource", "Registry resource", login_server.registry_resource, needs=("login_server",),
+              budget=b.arm),
+        # The login server; with public access disabled, its data endpoints too (at once).
+        check("dns", "DNS lookup", dns.dns, needs=("login_server",), uses=("registry_resource",), budget=b.calls(2),
+              code="CONNECTIVITY_DNS_ERROR"),
         # GET /v2/, then after a TLS failure one more connection to read the certificate presented.
-        check("challenge", "Challenge endpoint", challenge.challenge, needs=("dns",), budget=b.calls(2),
-              code="CONNECTIVITY_CHALLENGE_ERROR"),
+        check("challenge", "Challenge endpoint", challenge.challenge, needs=("dns",), uses=("registry_resource",),
+              budget=b.calls(2), code="CONNECTIVITY_CHALLENGE_ERROR"),
         check("clock_skew", "Clock", challenge.clock_skew, needs=("challenge",), blocking=False),
         # The CLI's token cache, and Entra ID when the cached token is stale (the CLI retries once).
         check("aad_token", "Azure AD token", tokens.aad_token, budget=b.calls(3), code="AZURE_LOGIN_ERROR",
               blocking=False),
         check("refresh_token", "Refresh token", tokens.refresh_token, needs=("challenge", "aad_token"),
-              code="CONNECTIVITY_REFRESH_TOKEN_ERROR"),
+              uses=("registry_resource",), code="CONNECTIVITY_REFRESH_TOKEN_ERROR"),
         check("access_token", "Access token", tokens.access_token, needs=("refresh_token",),
-              code="CONNECTIVITY_ACCESS_TOKEN_ERROR"),
-        check("registry_resource", "Registry resource", login_server.registry_resource, needs=("login_server",),
-              budget=b.arm),
+              uses=("registry_resource", "aad_token"), code="CONNECTIVITY_ACCESS_TOKEN_ERROR"),
         check("cmk", "Customer-managed key", cmk.cmk, needs=("registry_resource",), budget=b.arm, code="CMK_ERROR"),
-        # Each endpoint (at most data_endpoints.MAX_ENDPOINTS): a lookup and a GET.
-        check("data_endpoints", "Data endpoints", data_endpoints.data_endpoints, needs=("registry_resource",),
-              budget=b.calls(4), code="DATA_ENDPOINT_ERROR"),
+        # The approved endpoints at once (each, and its NICs when it lists no DNS configuration), then one lookup
+        # per name, at once. After the DNS check: a login server that does not resolve is reported there.
+        check("private_endpoints", "Private endpoint DNS", private_endpoints.private_endpoints,
+              needs=("registry_resource", "dns"), budget=b.calls(4), code="PRIVATE_ENDPOINT_DNS_ERROR"),
+        # Each endpoint (at most data_endpoints.MAX_ENDPOINTS): a lookup and a GET. After the private endpoints:
+        # a data endpoint name that misses its private record is reported there, once.
+        check("data_endpoints", "Data endpoints", data_endpoints.data_endpoints,
+              needs=("registry_resource", "private_endpoints"), uses=("challenge",), budget=b.calls(4),
+              code="DATA_ENDPOINT_ERROR"),
     ]
-    if options.vnet:
-        # Each private endpoint, its NICs when it lists no DNS configuration, then one lookup per name.
-        checks.append(check("private_endpoints", "Private endpoint DNS", private_endpoints.private_endpoints,
-                            needs=("registry_resource",), budget=b.calls(6), code="PRIVATE_ENDPOINT_DNS_ERROR"))
     if options.image:
         checks += image_plan(check, b)
+    # One ARM request, only for Premium registries; nothing stops for it.
+    checks.append(check("replications", "Replications", replications.replications, needs=("registry_resource",),
+                        budget=b.calls(1), blocking=False))
     return checks
 
 
@@ -119,7 +130,7 @@ def image_plan(check, b):
     return [
         # The token, then on failure one ARM look-up of the registry for the role assignment command.
         check("image_access", "Repository access", image.image_access, needs=access_needs,
-              budget=b.calls(1) + b.arm, code="REPOSITORY_PERMISSION_ERROR"),
+              uses=("registry_resource",), budget=b.calls(1) + b.arm, code="REPOSITORY_PERMISSION_ERROR"),
         # The manifest, an index's platform manifest, and the tag list when the tag is missing.
         check("image_manifest", "Image manifest", image.image_manifest, needs=("image_access",),
               uses=("docker_version",), budget=b.calls(3), code="IMAGE_MANIFEST_ERROR"),

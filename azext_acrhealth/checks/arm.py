@@ -6,7 +6,8 @@ fetched the match). Failures come back as a reason a user can act on, never as a
 
 from ..account import LoginError
 
-API_REGISTRIES = "2023-07-01"
+API_REGISTRIES = "2025-11-01"             # the first stable version with roleAssignmentMode
+API_REGISTRIES_FALLBACK = "2023-07-01"    # for clouds that do not serve the newer one yet
 API_NETWORK = "2023-09-01"
 API_IDENTITY = "2023-01-31"
 MAX_PAGES = 20   # a nextLink loop from a broken endpoint must end
@@ -47,8 +48,12 @@ def find_registry(ctx, name=None, login_server=None):
     login server, case-insensitively. Raises LoginError when nobody is logged in to Azure."""
     subscription = ctx.account.subscription_id()
     path = "/subscriptions/{}/providers/Microsoft.ContainerRegistry/registries".format(subscription)
+    version = API_REGISTRIES
     for _ in range(MAX_PAGES):
-        body, why = get(ctx, path, API_REGISTRIES)
+        body, why = get(ctx, path, version)
+        if body is None and version != API_REGISTRIES_FALLBACK and _unsupported_version(why):
+            version = API_REGISTRIES_FALLBACK
+            body, why = get(ctx, path, version)
         if body is None:
             return None, subscription, "registry list: " + why
         value = body.get("value")
@@ -60,6 +65,11 @@ def find_registry(ctx, name=None, login_server=None):
             break
     wanted = "with login server '{}'".format(login_server) if login_server else "named '{}'".format(name)
     return None, subscription, "no registry {} in subscription {}".format(wanted, subscription)
+
+
+def _unsupported_version(why):
+    return any(code in why for code in ("InvalidApiVersionParameter", "NoRegisteredProviderFound",
+                                        "InvalidResourceType"))
 
 
 def _matches(registry, name, login_server):

@@ -10,7 +10,6 @@ from ..outcome import failed, passed, skipped, warning
 from . import answers
 
 MAX_SKEW = 300   # seconds; tokens carry nbf/exp, so minutes of skew get them rejected
-_FIREWALL_IP = re.compile(r"client with IP '([^']{1,64})' is not allowed access")
 
 
 def challenge(ctx, given):
@@ -24,13 +23,14 @@ def challenge(ctx, given):
     details = {"url": url, "status": res.status}
     handoff = {"login_server": server, "date": res.header("date"), "received": time.time()}
     status = res.status
-    if status == 403:
-        return _forbidden(ctx, res, url, handoff, found)
     refused = answers.refusal(res, "CONNECTIVITY_CHALLENGE_ERROR", None, handoff=handoff,
                               note="a registry does not redirect /v2/ (a proxy or captive portal may be answering), "
-                                   "and the redirect is not followed")
+                                   "and the redirect is not followed", network=answers.network(ctx, given))
     if refused:
         return refused
+    if status == 403:
+        return failed(answers.FORBIDDEN, "{} answered 403 Forbidden: {}".format(url, res.excerpt()),
+                      handoff=handoff, **found)
     if status == 200:
         return failed("CONNECTIVITY_CHALLENGE_ERROR",
                       "{} answered 200 without a challenge: anonymous access, or not a registry".format(url),
@@ -56,32 +56,6 @@ def challenge(ctx, given):
     handoff.update(realm=realm, service=service)
     return passed("{} answered 401 with a Bearer challenge (token server {})".format(url, realms.describe(realm)),
                   handoff=handoff, realm=realm, service=service, **details)
-
-
-def _forbidden(ctx, res, url, handoff, found):
-    match = _FIREWALL_IP.search(res.body[:65536].decode("utf-8", "replace"))
-    ip = _ip(match.group(1)) if match else None
-    if ip is not None:
-        # The address came from the server: only a valid IP address goes into a command.
-        name = ctx.options.registry_name or found["url"].split("//", 1)[1].split(".", 1)[0]
-        command = "az acr network-rule add -n {} --ip-address {}".format(name, ip)
-        return failed("CONNECTIVITY_FORBIDDEN_ERROR",
-                      "{} answered 403: client with IP '{}' is not allowed access".format(url, ip),
-                      fix="allow {} in the registry's firewall, or reach the registry through its private "
-                          "endpoint".format(ip), commands=[command], handoff=handoff, clientIp=str(ip), **found)
-    if match:
-        return failed("CONNECTIVITY_FORBIDDEN_ERROR", "{} answered 403: the registry names a client address "
-                      "that is not an IP address ('{}')".format(url, match.group(1)), handoff=handoff, **found)
-    return failed("CONNECTIVITY_FORBIDDEN_ERROR", "{} answered 403 Forbidden: {}".format(url, res.excerpt()),
-                  handoff=handoff, **found)
-
-
-def _ip(text):
-    import ipaddress
-    try:
-        return ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
 
 
 def _transport_failure(ctx, server, url, res):

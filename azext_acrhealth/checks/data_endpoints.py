@@ -3,7 +3,7 @@ answer too (a firewall that allows only the login server breaks every pull)."""
 
 from .. import login_servers
 from ..outcome import failed, passed, skipped
-from . import arm
+from . import answers, arm
 
 MAX_ENDPOINTS = 10
 
@@ -28,8 +28,14 @@ def data_endpoints(ctx, given):
             problems.append("{} does not resolve ({})".format(host, res.reason))
             results.append({"host": name, "resolved": [], "reachable": False})
             continue
-        # Any HTTP answer proves the endpoint reachable; no credentials are sent.
+        # Any HTTP answer proves the endpoint reachable, but the registry's firewall refusing this machine there,
+        # while the login server let it in (another route out, say), is the firewall finding. When /v2/ was
+        # refused as well, the challenge has reported it. No credentials are sent.
         answer = ctx.edges.get(origin.url("/v2/"))
+        blocked = answers.firewall(answer, answers.network(ctx, given)) if answer.ok and "challenge" in given \
+            else None
+        if blocked:
+            return blocked
         reachable = answer.ok
         if not reachable:
             problems.append("{} at {} cannot be reached ({}: {})".format(name, ", ".join(res.addresses),

@@ -15,6 +15,7 @@ import re
 from urllib.parse import urlsplit
 
 from .. import jwt_claims, login_servers, redirects
+from ..account import LoginError
 from ..outcome import failed, passed, skipped, warning
 from ..text import one_line, plural, scrub
 from . import answers, arm, dns, tokens
@@ -57,7 +58,9 @@ def image_access(ctx, given):
     if outcome:
         return outcome
     # The token goes to the registry's own origin only, built from the login server the DNS check resolved.
-    handoff = {"token": token, "origin": login_servers.login_server_origin(given["login_server"]["login_server"])}
+    handoff = {"token": token, "origin": login_servers.login_server_origin(given["login_server"]["login_server"]),
+               # The registry's network rules, for the firewall finding of a later step's 403.
+               "network": answers.network(ctx, given)}
     details = {"url": url, "scope": scope, "repository": image.repository}
     claims = jwt_claims.claims(token)
     if claims is None:
@@ -125,10 +128,16 @@ def _identity(aad_token):
 def _registry_resource(ctx, given):
     """The registry's ARM resource: from the login server look-up, else one look-up now (failure path
     only); None when it cannot be read."""
+    resource = given.get("registry_resource")
+    if resource:
+        return resource.get("registry")
     found = given["login_server"]
     if found.get("looked_up"):
         return found.get("registry")
-    registry, _, _ = arm.find_registry(ctx, login_server=found["login_server"])
+    try:
+        registry, _, _ = arm.find_registry(ctx, login_server=found["login_server"])
+    except LoginError:
+        return None
     return registry
 
 
@@ -241,7 +250,8 @@ def _descriptor(value):
 
 
 def _manifest_refused(ctx, access, image, res):
-    refused = answers.refusal(res, "IMAGE_MANIFEST_ERROR", "the manifest of {}".format(image))
+    refused = answers.refusal(res, "IMAGE_MANIFEST_ERROR", "the manifest of {}".format(image),
+                              network=access.get("network"))
     if refused:
         return refused
     found = answers.details(res)
@@ -378,6 +388,7 @@ class _Blob:
     problem: str = None           # why the download failed (a sentence, no URL query in it)
     fix: str = None
     details: dict = dataclasses.field(default_factory=dict)
+    commands: tuple = ()          # exact commands that apply the fix
     outcome: object = None        # a ready outcome from answers.refusal (throttling, ...)
 
 
@@ -393,7 +404,8 @@ def _fetch_blob(ctx, access, digest, headers=None, max_body=None, timeout=None):
     if res.status in (200, 206):
         return _Blob(res, server)
     if res.status not in (301, 302, 303, 307, 308):
-        refused = answers.refusal(res, "LAYER_DOWNLOAD_ERROR", "the blob " + _short(digest))
+        refused = answers.refusal(res, "LAYER_DOWNLOAD_ERROR", "the blob " + _short(digest),
+                                  network=access.get("network"))
         return _Blob(res, server, outcome=refused, details=answers.details(res),
                      problem="{} answered {} for the blob {}: {}".format(server, res.status, _short(digest),
                                                                         _error_text(res)))
@@ -454,9 +466,19 @@ def _read_hop(ctx, access, hop, res):
             blob.problem = "{} answered 403: {}; {}".format(what, _error_text(res), mismatch[0])
             blob.fix = mismatch[1]
             return blob
-    blob.outcome = answers.refusal(shown, "LAYER_DOWNLOAD_ERROR", "the download from " + hop.host)
+    refused = answers.refusal(shown, "LAYER_DOWNLOAD_ERROR", "the download from " + hop.host,
+                              network=access.get("network"))
     blob.problem = "{} answered {}: {}".format(what, res.status, _error_text(shown))
     blob.fix = _status_fix(ctx, hop, res.status)
+    if refused is not None and refused.code == answers.FORBIDDEN:
+        # A blocked layer download keeps its own code; the firewall reading, which compares the address with
+        # the registry's rules, lends its fix and its command.
+        blob.fix = "the registry's firewall covers its data endpoints too: {}".format(refused.fix) \
+            if refused.fix else blob.fix
+        blob.commands = refused.commands
+        blob.details.update({k: v for k, v in refused.details.items() if k in ("clientIp", "allowedBy", "proxy")})
+        return blob
+    blob.outcome = refused
     return blob
 
 
@@ -554,7 +576,7 @@ def layer_download(ctx, given):
     if blob.outcome is not None:
         return blob.outcome
     if blob.problem:
-        return failed("LAYER_DOWNLOAD_ERROR", blob.problem, fix=blob.fix, **details)
+        return failed("LAYER_DOWNLOAD_ERROR", blob.problem, fix=blob.fix, commands=blob.commands, **details)
     body = blob.res.body
     via = "{} ({})".format(blob.host, blob.kind if blob.kind != "registry" else "the registry itself")
     if not partial:

@@ -3,7 +3,7 @@
 from .. import login_servers
 from ..account import LoginError
 from ..outcome import failed, passed, skipped, warning
-from . import arm
+from . import arm, registry_settings
 
 
 def login_server(ctx, _given):
@@ -49,8 +49,9 @@ def login_server(ctx, _given):
 
 
 def registry_resource(ctx, given):
-    """The registry's ARM resource, for the encryption, private endpoint and data endpoint checks. Its
-    absence never fails the run: those checks are then skipped with this reason."""
+    """The registry's ARM resource and its access settings (registry_settings), in one summary line: for the
+    network, encryption, private endpoint and data endpoint checks. Its absence never fails the run: those
+    checks are then skipped with this reason, and the others go on without it."""
     found = given["login_server"]
     if found.get("looked_up"):
         registry, why = found.get("registry"), found.get("why")
@@ -62,11 +63,6 @@ def registry_resource(ctx, given):
     if not registry:
         return skipped("registry resource not read: {}; its encryption, private endpoints and data "
                        "endpoints are not checked".format(why))
-    props = arm.properties(registry)
-    sku = registry.get("sku", {}).get("name") if isinstance(registry.get("sku"), dict) else None
-    summary = ", ".join(str(v) for v in (sku, registry.get("location"),
-                                         props.get("publicNetworkAccess") and
-                                         "public network access " + str(props.get("publicNetworkAccess"))) if v)
-    return passed("{}{}".format(registry.get("id"), " ({})".format(summary) if summary else ""),
-                  handoff={"registry": registry}, resourceId=registry.get("id"), sku=sku,
-                  location=registry.get("location"), publicNetworkAccess=props.get("publicNetworkAccess"))
+    settings = registry_settings.read(registry)
+    return passed("{}: {}".format(settings.name or registry.get("id"), settings.summary()),
+                  handoff={"registry": registry, "settings": settings}, **settings.details())

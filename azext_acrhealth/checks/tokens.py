@@ -4,7 +4,7 @@ Tokens travel only in outcome `data`; messages, details and fixes never hold one
 is scrubbed of the tokens sent and of anything shaped like a JWT.
 """
 
-from .. import jwt_claims, realms
+from .. import fix_commands, jwt_claims, realms
 from ..account import LoginError
 from ..outcome import failed, passed, warning
 from ..text import one_line, scrub
@@ -28,7 +28,17 @@ def aad_token(ctx, _given):
     identity = next((claims[k] for k in ("upn", "unique_name", "appid", "oid") if isinstance(claims.get(k), str)),
                     None)
     return passed("token for {} (tenant {}{})".format(audience, tenant, ", " + identity if identity else ""),
-                  handoff={"token": token, "tenant": tenant}, audience=audience, tenant=tenant, identity=identity)
+                  handoff={"token": token, "tenant": tenant, "principal": _principal(claims)}, audience=audience,
+                  tenant=tenant, identity=identity)
+
+
+def _principal(claims):
+    """Who the token is for, as a role assignment names it: (object id, "User" or "ServicePrincipal"), or None.
+    Delegated tokens (a user's) carry scp; application tokens (service principals, managed identities) do not."""
+    oid = claims.get("oid")
+    if not isinstance(oid, str) or not oid:
+        return None
+    return oid, "User" if "scp" in claims or "upn" in claims else "ServicePrincipal"
 
 
 def refresh_token(ctx, given):
@@ -45,7 +55,7 @@ def refresh_token(ctx, given):
     res = ctx.edges.post(url, data={"grant_type": "access_token", "service": ch["service"],
                                    "tenant": aad["tenant"], "access_token": aad["token"]})
     token, outcome = _read_token(res, "refresh_token", "CONNECTIVITY_REFRESH_TOKEN_ERROR", "refresh token",
-                                 secrets=(aad["token"],))
+                                 secrets=(aad["token"],), network=answers.network(ctx, given))
     if outcome:
         return outcome
     handoff = {"refresh_token": token, "origin": origin, "service": ch["service"]}
@@ -64,7 +74,7 @@ def access_token(ctx, given):
     res = ctx.edges.post(url, data={"grant_type": "refresh_token", "service": refresh["service"], "scope": scope,
                                    "refresh_token": refresh["refresh_token"]})
     token, outcome = _read_token(res, "access_token", "CONNECTIVITY_ACCESS_TOKEN_ERROR", "access token",
-                                 secrets=(refresh["refresh_token"],))
+                                 secrets=(refresh["refresh_token"],), network=answers.network(ctx, given))
     if outcome:
         return outcome
     claims = jwt_claims.claims(token)
@@ -75,15 +85,19 @@ def access_token(ctx, given):
                           "permissions on '{}' cannot be read".format(url, repository), **details)
         return warning("{} issued an access token that is not a JWT; its permissions cannot be read".format(url),
                        **details)
+    settings = (given.get("registry_resource") or {}).get("settings")
     if repository:
-        return _repository_permissions(claims, repository, details)
+        principal = (given.get("aad_token") or {}).get("principal")
+        return _repository_permissions(claims, repository, details, settings, principal)
     if jwt_claims.granted_actions(claims, "registry", "catalog"):
         return passed("access token issued for {} by {}".format(scope, url), **details)
-    return warning("access token issued by {}, but it does not grant listing repositories ({}); pass "
-                   "--repository to check pull and push on one repository".format(url, scope), **details)
+    lister = (" (on this ABAC-enabled registry, listing needs the Container Registry Repository Catalog Lister "
+              "role)" if settings is not None and settings.abac else "")
+    return warning("access token issued by {}, but it does not grant listing repositories ({}){}; pass "
+                   "--repository to check pull and push on one repository".format(url, scope, lister), **details)
 
 
-def _repository_permissions(claims, repository, details):
+def _repository_permissions(claims, repository, details, settings=None, principal=None):
     granted = jwt_claims.granted_actions(claims, "repository", repository)
     if "*" in granted:
         granted = set(REPOSITORY_ACTIONS)
@@ -94,20 +108,54 @@ def _repository_permissions(claims, repository, details):
         return passed("access token grants {} on repository '{}'".format(", ".join(have), repository), **details)
     text = "repository '{}': granted: {}; missing: {}".format(repository, ", ".join(have) or "none",
                                                              ", ".join(missing))
+    fix, commands = _permission_fix(missing, repository, settings, principal)
+    if settings is not None and settings.role_assignment_mode:
+        details["roleAssignmentMode"] = settings.role_assignment_mode
     # No action at all means the identity cannot use the repository: a failure. A partial grant (a
     # pull-only identity, say) is a legitimate set-up, so it is a warning that names what is missing.
     if not have:
-        return failed("REPOSITORY_PERMISSION_ERROR", text, **details)
-    return warning(text, code="REPOSITORY_PERMISSION_ERROR", **details)
+        return failed("REPOSITORY_PERMISSION_ERROR", text, fix=fix, commands=commands, **details)
+    return warning(text, code="REPOSITORY_PERMISSION_ERROR", fix=fix, commands=commands, **details)
 
 
-def _read_token(res, key, code, what, secrets=()):
+# The role that grants a missing action: (the action, the ABAC-enabled role, the legacy role). The first
+# missing action in this order decides (pull before push before delete); the fix text names the others.
+_ROLES = (("pull", "Container Registry Repository Reader", "AcrPull"),
+          ("push", "Container Registry Repository Writer", "AcrPush"),
+          ("delete", "Container Registry Repository Contributor", "AcrDelete"),
+          ("metadata_read", "Container Registry Repository Reader", "AcrPull"),
+          ("metadata_write", "Container Registry Repository Writer", "AcrPush"))
+
+
+def _permission_fix(missing, repository, settings, principal):
+    """What to assign for the missing actions, in the registry's role assignment mode, and the exact
+    `az role assignment create` when the identity and the registry's id are known."""
+    need, abac_role, legacy_role = next(role for role in _ROLES if role[0] in missing)
+    if settings is not None and settings.abac:
+        fix = ("this registry uses ABAC repository permissions (AcrPull, AcrPush and AcrDelete are not honoured "
+               "there): assign the {} role, scoped to repository '{}' by an ABAC condition, to grant {} (Reader "
+               "pulls, Writer pushes too, Contributor also deletes)".format(abac_role, repository, need))
+        role, scoped = abac_role, repository
+    elif settings is not None and settings.role_assignment_mode:
+        fix = ("assign the {} role on the registry to grant {} (AcrPull pulls, AcrPush pushes too, AcrDelete "
+               "deletes); this registry uses RBAC registry permissions, so roles apply to every "
+               "repository".format(legacy_role, need))
+        role, scoped = legacy_role, None
+    else:
+        return ("assign {} on the registry to grant {} ({} on registries with ABAC repository permissions, scoped "
+                "to repository '{}')".format(legacy_role, need, abac_role, repository)), []
+    object_id, kind = principal if principal else (None, None)
+    command = fix_commands.role_assignment(role, object_id, kind, settings.resource_id, scoped)
+    return fix, [command] if command else []
+
+
+def _read_token(res, key, code, what, secrets=(), network=None):
     """(token, None) from a token endpoint's answer, or (None, the failed outcome saying why)."""
     url = res.url
     if not res.ok:
         return None, failed(code, "{} for the {}: {} ({})".format(url, what, res.cause, res.reason),
                             url=url, error=res.error)
-    refused = answers.refusal(res, code, "the " + what)
+    refused = answers.refusal(res, code, "the " + what, network=network)
     if refused:
         return None, refused
     details = answers.details(res)

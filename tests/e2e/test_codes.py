@@ -8,6 +8,7 @@ the case is the only problem in the run. test_cases_cover_the_catalogue keeps th
 
 import json
 import re
+import shlex
 import shutil
 from dataclasses import dataclass, field
 
@@ -84,6 +85,7 @@ class Case:
     message: str = ""           # a regular expression the check's message must match
     extra: object = None        # callable(result): assertions of this case
     also_warns: tuple = ()      # checks expected to warn (without a code) because of the same cause
+    hosts: dict = None          # the namespace's hosts file, when the case needs other answers than e2e.HOSTS
 
     @property
     def exit(self):
@@ -127,6 +129,63 @@ def firewall_ip_reported(result):
 
 def cmk_identity_looked_up(result):
     assert IDENTITY_ID in result.paths(e2e.ARM_HOST)
+
+
+# ---------------------------------------------------------------- network rules seen from here
+
+PUBLIC_ADDRESS = "20.49.96.5"   # in the namespace's hosts file only: resolved, never connected to
+PE2_ID = PE_ID[:-1] + "2"
+OTHER_SUBNET_ID = SUBNET_ID.replace("/subnets/default", "/subnets/second")
+
+
+def hosts_with_public_login_server():
+    """The registry's name answers a public address here; every other name stays on loopback."""
+    hosts = {address: [n for n in names if n != e2e.LOGIN_SERVER] for address, names in e2e.HOSTS.items()}
+    hosts[PUBLIC_ADDRESS] = [e2e.LOGIN_SERVER]
+    return hosts
+
+
+def private_endpoint(pe_id=PE_ID, subnet_id=SUBNET_ID, login_ip="10.0.0.5", data_ip="10.0.0.6"):
+    return {"id": pe_id, "properties": {"subnet": {"id": subnet_id}, "customDnsConfigs": [
+        {"fqdn": e2e.LOGIN_SERVER, "ipAddresses": [login_ip]}, {"fqdn": e2e.DATA_ENDPOINT, "ipAddresses": [data_ip]}]}}
+
+
+def connections(*pe_ids):
+    return [{"properties": {"privateEndpoint": {"id": pe_id},
+                            "privateLinkServiceConnectionState": {"status": "Approved"}}} for pe_id in pe_ids]
+
+
+def runs(*commands):
+    """The finding carries exactly these commands, in the JSON and as copyable lines on stderr."""
+    def extra(result):
+        check = next(c for c in result.body["checks"] if c["status"] in ("failed", "warning") and c["code"])
+        assert check["commands"] == list(commands), check
+        if commands:
+            assert "    Run:\n" + "".join("      {}\n".format(c) for c in commands) in result.stderr, result
+        else:
+            assert "    Run:" not in result.stderr
+    return extra
+
+
+def refused_before_any_request(result):
+    runs("az acr update -n {} --public-network-enabled true --default-action Deny".format(e2e.REGISTRY))(result)
+    assert result.check("challenge")["message"] == "skipped because DNS lookup failed"
+    assert result.paths(e2e.LOGIN_SERVER) == [], "nothing may be sent to the registry's public address"
+    assert result.check("registry_resource")["details"]["publicNetworkAccess"] == "Disabled"
+
+
+def abac_role_for_this_identity(result):
+    condition = ("((!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'}) AND "
+                 "!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/metadata/read'})) OR "
+                 "(@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase "
+                 "'hello-world'))")
+    check = result.check("access_token")
+    assert shlex.split(check["commands"][0]) == [
+        "az", "role", "assignment", "create", "--assignee-object-id", e2e.APP_ID, "--assignee-principal-type",
+        "ServicePrincipal", "--role", "Container Registry Repository Reader", "--scope", e2e.registry_id(),
+        "--condition", condition, "--condition-version", "2.0"]
+    assert "AcrPull, AcrPush and AcrDelete are not honoured" in check["solutions"][0]
+    assert "ABAC repository permissions" in result.check("registry_resource")["message"]
 
 
 CASES = [
@@ -215,6 +274,36 @@ CASES = [
                         "subnet": {"id": SUBNET_ID},
                         "customDnsConfigs": [{"fqdn": e2e.LOGIN_SERVER, "ipAddresses": ["10.0.0.5"]}]}}}),
          message="instead of 10.0.0.5"),
+    # ---- network rules seen from here
+    Case("public-access-disabled-resolves-publicly", "PUBLIC_ACCESS_DISABLED_ERROR", "dns",
+         cloud=cloud(publicNetworkAccess="Disabled", dataEndpointHostNames=[]), hosts=hosts_with_public_login_server(),
+         message=r"public network access to the registry is disabled, and here myregistry\.azurecr\.fake resolves "
+                 r"to 20\.49\.96\.5", extra=refused_before_any_request),
+    Case("firewall-403-on-the-token-exchange", "CONNECTIVITY_FORBIDDEN_ERROR", "refresh_token",
+         cloud=cloud({"exchange": "forbidden"}, networkRuleSet={"defaultAction": "Deny", "ipRules": []}),
+         message=r"/oauth2/exchange answered 403: client with IP '203\.0\.113\.7'",
+         extra=runs("az acr network-rule add -n myregistry --ip-address 203.0.113.7")),
+    Case("firewall-403-address-already-allowed", "CONNECTIVITY_FORBIDDEN_ERROR", "challenge",
+         cloud=cloud({"v2": "forbidden"}, networkRuleSet={"defaultAction": "Deny", "ipRules": [
+             {"action": "Allow", "value": "203.0.113.0/24"}]}),
+         message=r"although the registry's IP rule 203\.0\.113\.0/24 allows it", extra=runs()),
+    Case("firewall-403-public-access-disabled", "CONNECTIVITY_FORBIDDEN_ERROR", "challenge",
+         cloud=cloud({"v2": "forbidden"}, publicNetworkAccess="Disabled"),
+         message="public network access is disabled, so no IP rule can let it in",
+         extra=runs("az acr update -n myregistry --public-network-enabled true --default-action Deny",
+                    "az acr network-rule add -n myregistry --ip-address 203.0.113.7")),
+    Case("private-endpoint-dns-without-vnet", "PRIVATE_ENDPOINT_DNS_ERROR", "private_endpoints",
+         cloud=dict(cloud(privateEndpointConnections=connections(PE_ID)), resources={PE_ID: private_endpoint()}),
+         message=r"myregistry\.azurecr\.fake resolves to 127\.0\.0\.1 \(loopback\) instead of 10\.0\.0\.5"),
+    Case("two-private-endpoints-in-one-vnet", "PRIVATE_ENDPOINT_DNS_ERROR", "private_endpoints", status="warning",
+         cloud=dict(cloud(privateEndpointConnections=connections(PE_ID, PE2_ID)),
+                    resources={PE_ID: private_endpoint(login_ip="127.0.0.1", data_ip="127.0.0.1"),
+                               PE2_ID: private_endpoint(PE2_ID, OTHER_SUBNET_ID, "10.0.1.5", "10.0.1.6")}),
+         message="virtual network myvnet holds 2 private endpoints of the registry .* unreliable"),
+    Case("abac-registry-no-access", "REPOSITORY_PERMISSION_ERROR", "access_token",
+         args=("-n", e2e.REGISTRY, "--yes", "--repository", "hello-world"),
+         cloud=cloud({"granted_actions": []}, roleAssignmentMode="AbacRepositoryPermissions"),
+         message="granted: none", extra=abac_role_for_this_identity),
 ]
 
 
@@ -228,7 +317,8 @@ def show_tags_command(result):
 
 def data_endpoint_firewall(result):
     check = result.check("layer_download")
-    assert "az acr network-rule add -n {}".format(e2e.REGISTRY) in check["solutions"][0]
+    assert check["commands"] == ["az acr network-rule add -n {} --ip-address 203.0.113.7".format(e2e.REGISTRY)]
+    assert "firewall covers its data endpoints too" in check["solutions"][0]
     hops = [r for r in result.requests if r["path"].startswith("/blobstore/")]
     assert [(r["host"].split(":")[0], r["authorization"]) for r in hops] == [(e2e.DATA_ENDPOINT, None)]
     assert result.check("layer_throughput")["status"] == "skipped"
@@ -266,7 +356,7 @@ def test_code(e2e_run, case):
     e2e_run.config = case.config
     case.setup(e2e_run)
     args = [*case.args, *(["--ignore-errors"] if case.ignore_errors else []), "-o", "json"]
-    result = e2e_run.check_health(*args, cloud=case.cloud)
+    result = e2e_run.check_health(*args, cloud=case.cloud, hosts=case.hosts)
 
     assert result.returncode == case.exit, result
     assert "Traceback" not in result.stderr

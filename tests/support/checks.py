@@ -11,7 +11,9 @@ import os
 from dataclasses import replace
 
 from azext_acrhealth.context import Context, Options
+from azext_acrhealth.edges import Edges
 from azext_acrhealth.plan import REGISTRY, build_plan
+from azext_acrhealth.resolver import Resolution
 from azext_acrhealth.runner import run_plan
 from tests.support import standins
 from tests.support.account import StubAccount
@@ -26,14 +28,15 @@ def context(bin_dir=None, home=None, env=None, account=None, cwd=None, confirm=N
 
 
 def select(plan, only=None, group=None):
-    """The checks named (or of the group), and every check they need, in plan order."""
+    """The checks named (or of the group), and every check they need or use, in plan order."""
     if only is None and group is None:
         return plan
     by_name = {check.name: check for check in plan}
     wanted = set(only or ()) | {check.name for check in plan if check.group == group}
     stack = list(wanted)
     while stack:
-        for need in by_name[stack.pop()].needs:
+        check = by_name[stack.pop()]
+        for need in (*check.needs, *check.uses):
             if need not in wanted:
                 wanted.add(need)
                 stack.append(need)
@@ -54,14 +57,35 @@ def registry_env(cloud, **extra):
     return standins.env_for(REQUESTS_CA_BUNDLE=cloud.ca, **extra)
 
 
-def run_registry(cloud, account=None, ignore_errors=True, env=None, edges=None, **options):
-    """Run the registry checks of the real plan against the fake cloud; return {check name: CheckResult}."""
+def run_registry(cloud, account=None, ignore_errors=True, env=None, edges=None, names=None, **options):
+    """Run the registry checks of the real plan against the fake cloud; return {check name: CheckResult}.
+    names ({host: [addresses]}) is what this machine's DNS answers the checks for those hosts (see NamedEdges)."""
     options.setdefault("timeout", 2)
     if "registry_name" not in options:
         options.setdefault("login_server", cloud.netloc)
-    ctx = Context(Options(**options), account=account if account is not None else StubAccount(cloud),
-                  env=registry_env(cloud) if env is None else env, edges=edges)
+    account = account if account is not None else StubAccount(cloud)
+    env = registry_env(cloud) if env is None else env
+    if names is not None:
+        edges = NamedEdges(names, options["timeout"], env, os.getcwd(), account)
+    ctx = Context(Options(**options), account=account, env=env, edges=edges)
     return run_checks(ctx, group=REGISTRY, ignore_errors=ignore_errors)
+
+
+class NamedEdges(Edges):
+    """The real edges, except that the checks' lookups of some names give fixed addresses: a DNS answer that
+    cannot exist here (a public or private-endpoint address). Only the checks' view changes: HTTP resolves
+    through the system, so nothing is ever sent to those addresses."""
+
+    def __init__(self, names, *args):
+        super().__init__(*args)
+        self.names = {host.lower(): tuple(addresses) for host, addresses in names.items()}
+
+    def resolve(self, host, timeout=None):
+        if host.lower() in self.names:
+            addresses = self.names[host.lower()]
+            return Resolution(host, addresses=addresses) if addresses else \
+                Resolution(host, error="not_found", reason="Name or service not known")
+        return super().resolve(host, timeout)
 
 
 def outcome(results, name):

@@ -40,14 +40,15 @@ class Scenario:
     and of the ARM registry list (`arm_registries`) are strings:
 
     common: "ok" | "status:NNN" | "html" (200 text/html page) | "hang" | "reset" | "drip" (1 byte/s body)
+        | "forbidden" (403 with ACR's firewall message naming forbidden_ip)
         | "drip_headers" (1 byte/s headers)
         | "endless" (never-ending body) | "huge_body" (64 MiB) | "huge_headers" | "redirect:URL"
         | "redirect_loop" (to itself)
-    v2 only: "challenge" (= ok: 401 Bearer) | "basic" | "bearer_no_service" | "no_header" | "forbidden"
-        (403 with ACR's firewall message) | "anonymous" (200)
+    v2 only: "challenge" (= ok: 401 Bearer) | "basic" | "bearer_no_service" | "no_header" | "anonymous" (200)
     exchange/token only: "invalid_json" | "no_refresh_token"/"no_access_token" | "not_jwt" | "list"
         | "number" | "object_token" (the token field is an object) | "401" | "429" (shorthands)
-    arm_registries also: "403" (AuthorizationFailed). Every answer's Date header is shifted by date_offset.
+    arm_registries also: "403" (AuthorizationFailed) | "old_api" (only api-version 2023-07-01 is served).
+    Every answer's Date header is shifted by date_offset.
 
     The registry's content (--image): `images` and `blobs` (sample_image() builds them), read with a token
     this cloud issued that grants pull; blobs are served here, or redirected to `blob_redirect` (an origin
@@ -388,6 +389,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self.registry_content
         if method == "GET" and low.startswith(BLOB_STORE):
             return self.redirected_blob
+        if method == "GET" and low.endswith("/replications") and self._registry(low[:-len("/replications")]):
+            return self.arm_replications
         return None
 
     def _host(self):
@@ -420,6 +423,10 @@ class _Handler(BaseHTTPRequestHandler):
                        if code == 429 else "authentication required")
             self._json(code, {"errors": [{"code": "TOOMANYREQUESTS" if code == 429 else "UNAUTHORIZED",
                                           "message": message}]})
+        elif behaviour == "forbidden":
+            self._json(403, {"errors": [{"code": "DENIED", "message": "client with IP '{}' is not allowed access. "
+                                         "Refer https://aka.ms/acr/firewall to grant access.".format(
+                                             self.scenario.forbidden_ip)}]})
         elif behaviour == "html":
             self._send(200, b"<html><head><title>Access denied</title></head><body><h1>Blocked by corporate "
                             b"proxy</h1><p>Policy 42 forbids this site.</p></body></html>", "text/html")
@@ -510,10 +517,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._unauthorized('Bearer realm="{}"'.format(self._realm()))
         elif behaviour == "no_header":
             self._unauthorized(None)
-        elif behaviour == "forbidden":
-            self._json(403, {"errors": [{"code": "DENIED", "message": "client with IP '{}' is not allowed access. "
-                                         "Refer https://aka.ms/acr/firewall to grant access.".format(
-                                             self.scenario.forbidden_ip)}]})
         elif behaviour == "anonymous":
             self._json(200, {}, headers=[("Docker-Distribution-Api-Version", "registry/2.0")])
         elif not self._common(behaviour):
@@ -723,6 +726,12 @@ class _Handler(BaseHTTPRequestHandler):
         behaviour = self.scenario.arm_registries
         if behaviour == "ok":
             self._json(200, {"value": self.scenario.registries})
+        elif behaviour == "old_api":
+            if self.query.get("api-version") == ["2023-07-01"]:
+                self._json(200, {"value": self.scenario.registries})
+            else:
+                self._json(400, {"error": {"code": "InvalidApiVersionParameter", "message": "The api-version "
+                                           "is invalid. The supported versions are '2023-07-01'."}})
         elif behaviour == "403":
             self._json(403, {"error": {"code": "AuthorizationFailed", "message": "The client does not have "
                                        "authorization to perform action 'Microsoft.ContainerRegistry/"
@@ -739,6 +748,13 @@ class _Handler(BaseHTTPRequestHandler):
         value = [{key: registry[key] for key in ("id", "name", "type", "location", "sku") if key in registry}
                  for registry in self.scenario.registries if isinstance(registry, dict)]
         self._json(200, {"value": value})
+
+    def _registry(self, low_path):
+        return any(isinstance(r, dict) and str(r.get("id", "")).lower() == low_path for r in self.scenario.registries)
+
+    def arm_replications(self):
+        """A registry's replica list when the scenario's resources hold no <registry id>/replications: none."""
+        self._json(200, {"value": []})
 
     def _arm_resource(self, low_path):
         for registry in self.scenario.registries:

@@ -71,6 +71,77 @@ def test_a_client_address_that_is_not_an_ip_never_enters_a_command(cloud, claime
     assert "not an IP address" in found.message and found.fix is None
 
 
+def firewalled(cloud, **properties):
+    cloud.scenario.v2 = "forbidden"
+    properties.setdefault("networkRuleSet", {"defaultAction": "Deny", "ipRules": [{"action": "Allow",
+                                                                                   "value": "198.51.100.0/24"}]})
+    cloud.scenario.registries = [registry_json(cloud, **properties)]
+
+
+def test_forbidden_compares_the_address_with_the_rules(cloud):
+    firewalled(cloud)
+    found = outcome(run_registry(cloud), "challenge")
+    assert "(default action Deny, 1 IP rule)" in found.message
+    # The name comes from the registry's resource, even when the user gave its login server.
+    assert found.commands == ("az acr network-rule add -n myreg --ip-address 203.0.113.7",)
+    assert "or reach the registry through a private endpoint" in found.fix
+
+
+@pytest.mark.parametrize("rule", ["203.0.113.0/24", "203.0.113.7", "203.0.113.7/32", "203.0.0.0/16 "])
+def test_an_address_already_allowed_gets_no_rule(cloud, rule):
+    firewalled(cloud, networkRuleSet={"defaultAction": "Deny", "ipRules": [{"value": "not an address"},
+                                                                           {"action": "Allow", "value": rule}]})
+    found = outcome(run_registry(cloud), "challenge")
+    assert found.code == "CONNECTIVITY_FORBIDDEN_ERROR" and found.commands == ()
+    assert "although the registry's IP rule {} allows it".format(rule.strip()) in found.message
+    assert "no rule is missing" in found.fix and "may not be in effect yet" in found.fix
+    assert found.details["allowedBy"] == rule.strip()
+
+
+def test_a_registry_open_to_all_networks_that_refuses_says_so(cloud):
+    firewalled(cloud, networkRuleSet={"defaultAction": "Allow", "ipRules": []})
+    found = outcome(run_registry(cloud), "challenge")
+    assert "open to all networks (default action Allow)" in found.message and found.commands == ()
+
+
+def test_public_access_disabled_without_endpoints_offers_selected_networks(cloud):
+    firewalled(cloud, publicNetworkAccess="Disabled")
+    found = outcome(run_registry(cloud), "challenge")
+    assert "public network access is disabled, so no IP rule can let it in" in found.message
+    assert found.commands == ("az acr update -n myreg --public-network-enabled true --default-action Deny",
+                              "az acr network-rule add -n myreg --ip-address 203.0.113.7")
+
+
+def test_public_access_disabled_with_an_endpoint_points_to_it(cloud):
+    pe = ("/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers/Microsoft.Network/"
+          "privateEndpoints/myreg-pe")
+    firewalled(cloud, publicNetworkAccess="Disabled",
+               privateEndpointConnections=[{"properties": {"privateEndpoint": {"id": pe}}}])
+    found = outcome(run_registry(cloud), "challenge")
+    assert found.commands == () and "private endpoint (myreg-pe)" in found.fix
+
+
+def test_public_access_disabled_behind_a_proxy_names_no_proxy(make_cloud):
+    cloud = make_cloud()
+    firewalled(cloud, publicNetworkAccess="Disabled")
+    proxy = ConnectProxy()
+    try:
+        env = registry_env(cloud, HTTPS_PROXY="http://127.0.0.1:{}".format(proxy.port))
+        found = outcome(run(cloud, env=env), "challenge")
+    finally:
+        proxy.close()
+    assert found.code == "CONNECTIVITY_FORBIDDEN_ERROR" and found.commands == ()
+    assert "went through proxy http://127.0.0.1:{}".format(proxy.port) in found.fix and "NO_PROXY" in found.fix
+    assert found.details["proxy"] == "http://127.0.0.1:{}".format(proxy.port)
+
+
+def test_an_ipv6_client_gets_no_ipv4_rule(cloud):
+    firewalled(cloud)
+    cloud.scenario.forbidden_ip = "2001:db8::7"
+    found = outcome(run_registry(cloud), "challenge")
+    assert found.commands == () and "IPv4 addresses only" in found.fix
+
+
 @pytest.mark.parametrize("behaviour, words, fix", [("hang", "no answer", "within 1 s"),
                                                     ("reset", "reset", "cutting HTTPS connections")])
 def test_challenge_transport_failures(cloud, behaviour, words, fix):

@@ -134,7 +134,10 @@ def test_without_image_nothing_changes_and_nothing_is_asked(cloud):
     serve(cloud)
     plain = [c.name for c in build_plan(Options(registry_name="myreg"), {})]
     with_image = [c.name for c in build_plan(Options(registry_name="myreg", image=image_type("app:v1")), {})]
-    assert with_image[:len(plain) - 2] == plain[:-2] and set(with_image) - set(plain) == set(IMAGE_CHECKS)
+    assert [n for n in with_image if n not in IMAGE_CHECKS] == plain
+    assert set(with_image) - set(plain) == set(IMAGE_CHECKS)
+    # The image's checks come after the access token.
+    assert with_image.index(IMAGE_CHECKS[0]) > with_image.index("access_token")
     results = run_registry(cloud, registry_name="myreg")
     assert not set(IMAGE_CHECKS) & set(results)
     assert not [p for p in cloud.paths() if p.startswith(("/v2/app", "/blobstore"))]
@@ -241,7 +244,8 @@ def test_a_firewall_403_on_the_data_endpoint(cloud):
     assert found.code == "LAYER_DOWNLOAD_ERROR"
     assert "{}:{} (data endpoint) answered 403: DENIED client with IP '203.0.113.7'".format(DATA, cloud.port) \
         in found.message
-    assert "firewall covers its data endpoints too" in found.fix and "az acr network-rule add -n myreg" in found.fix
+    assert "firewall covers its data endpoints too" in found.fix and "allow 203.0.113.7" in found.fix
+    assert found.commands == ("az acr network-rule add -n myreg --ip-address 203.0.113.7",)
     assert_no_secret(cloud, results)
 
 

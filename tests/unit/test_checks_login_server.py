@@ -92,6 +92,52 @@ def test_failed_arm_lookup_never_fails_a_given_login_server(cloud):
     assert resource.status is Status.SKIPPED and "HTTP 500" in resource.message
 
 
+# ---------------------------------------------------------------- the registry's settings in one line
+
+PE = ("/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers/Microsoft.Network/"
+      "privateEndpoints/pe{}")
+
+
+def test_registry_resource_sums_up_who_may_reach_the_registry(cloud):
+    cloud.scenario.registries = [registry_json(
+        cloud, networkRuleSet={"defaultAction": "Deny", "ipRules": [{"action": "Allow", "value": "203.0.113.0/24"},
+                                                                    {"action": "Allow", "value": "198.51.100.7"}]},
+        roleAssignmentMode="AbacRepositoryPermissions", dataEndpointHostNames=["myreg.westus.data.azurecr.io"],
+        privateEndpointConnections=[
+            {"properties": {"privateEndpoint": {"id": PE.format(1)},
+                            "privateLinkServiceConnectionState": {"status": "Approved"}}},
+            {"properties": {"privateEndpoint": {"id": PE.format(2)},
+                            "privateLinkServiceConnectionState": {"status": "Pending"}}}])]
+    found = outcome(run_registry(cloud), "registry_resource")
+    assert found.status is Status.PASSED
+    assert found.message == ("myreg: Premium, westus; public network access enabled, default action Deny, 2 IP "
+                             "rules; ABAC repository permissions; 1 data endpoint; 1 private endpoint (1 more not "
+                             "approved)")
+    assert found.details["ipRules"] == ["203.0.113.0/24", "198.51.100.7"]
+    assert found.details["roleAssignmentMode"] == "AbacRepositoryPermissions"
+    assert found.details["privateEndpoints"] == [{"id": PE.format(1), "status": "Approved"},
+                                                 {"id": PE.format(2), "status": "Pending"}]
+    assert found.details["dataEndpoints"] == ["myreg.westus.data.azurecr.io"]
+
+
+def test_registry_resource_with_public_access_disabled(cloud):
+    cloud.scenario.registries = [registry_json(cloud, publicNetworkAccess="Disabled",
+                                               roleAssignmentMode="LegacyRegistryPermissions")]
+    found = outcome(run_registry(cloud), "registry_resource")
+    assert found.message == ("myreg: Premium, westus; public network access disabled; RBAC registry permissions; "
+                             "no data endpoints; no private endpoints")
+    assert found.details["publicNetworkAccess"] == "Disabled"
+
+
+def test_a_cloud_without_the_newer_api_version_gets_the_older_one(cloud):
+    """The newer version carries roleAssignmentMode; a cloud that refuses it still gets its registry found."""
+    cloud.scenario.registries = [registry_json(cloud)]
+    cloud.scenario.arm_registries = "old_api"
+    found = outcome(run_registry(cloud, registry_name="myreg"), "login_server")
+    assert found.details["source"] == "arm"
+    assert cloud.paths("GET").count(REGISTRY_LIST.format(cloud.scenario.subscription)) == 2
+
+
 # ---------------------------------------------------------------- broken and hostile ARM
 
 def test_hostile_arm_answers_never_crash(cloud):

@@ -2,6 +2,7 @@
 
 import io
 import json
+import shlex
 import time
 
 import pytest
@@ -132,6 +133,97 @@ def test_repository_permissions(cloud, granted, status, words):
     if status is not Status.PASSED:
         assert found.code == "REPOSITORY_PERMISSION_ERROR"
 
+
+
+# ---------------------------------------------------------------- the registry's firewall on the token steps
+
+@pytest.mark.parametrize("step, check", [("exchange", "refresh_token"), ("token", "access_token")])
+def test_a_firewall_refusal_on_a_token_step_is_the_firewall_finding(cloud, step, check):
+    cloud.scenario.registries = [registry_json(cloud, networkRuleSet={"defaultAction": "Deny", "ipRules": []})]
+    setattr(cloud.scenario, step, "forbidden")
+    found = outcome(run_registry(cloud), check)
+    assert (found.status, found.code) == (Status.FAILED, "CONNECTIVITY_FORBIDDEN_ERROR")
+    assert "/oauth2/{}".format(step) in found.message and "client with IP '203.0.113.7'" in found.message
+    assert found.commands == ("az acr network-rule add -n myreg --ip-address 203.0.113.7",)
+
+
+def test_a_firewall_refusal_on_a_token_step_without_the_resource_still_names_the_address(cloud):
+    cloud.scenario.exchange = "forbidden"
+    found = outcome(run_registry(cloud), "refresh_token")
+    # No ARM resource, and a login server (127.0.0.1) that names no registry: the fix, but no command.
+    assert found.code == "CONNECTIVITY_FORBIDDEN_ERROR" and found.commands == ()
+    assert "allow 203.0.113.7 in the registry's firewall" in found.fix
+
+
+# ---------------------------------------------------------------- what to assign: ABAC or legacy roles
+
+OBJECT_ID = "6f1c0000-0000-4000-8000-0000000000e1"
+READER_CONDITION = ("((!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'}) AND "
+                    "!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/metadata/read'})) OR "
+                    "(@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase "
+                    "'team/app'))")
+
+
+def identity(cloud, **claims):
+    """An account whose Azure AD token names this identity (an application's token unless scp is given)."""
+    account = StubAccount(cloud)
+    account.aad = cloud.issue(dict({"aud": account.audience, "tid": cloud.scenario.tenant, "oid": OBJECT_ID,
+                                    "appid": OBJECT_ID}, **claims))
+    return account
+
+
+def permissions(cloud, granted, account=None, **properties):
+    cloud.scenario.granted_actions = granted
+    registry = registry_json(cloud, **properties)
+    cloud.scenario.registries = [registry]
+    found = outcome(run_registry(cloud, account or identity(cloud), repository="team/app"), "access_token")
+    assert found.code == "REPOSITORY_PERMISSION_ERROR"
+    return found, registry["id"]
+
+
+def test_abac_registry_names_the_repository_roles_and_scopes_the_assignment(cloud):
+    found, rid = permissions(cloud, [], roleAssignmentMode="AbacRepositoryPermissions")
+    assert "AcrPull, AcrPush and AcrDelete are not honoured" in found.fix
+    assert "Container Registry Repository Reader role, scoped to repository 'team/app'" in found.fix
+    assert found.details["roleAssignmentMode"] == "AbacRepositoryPermissions"
+    (command,) = found.commands
+    assert shlex.split(command) == [
+        "az", "role", "assignment", "create", "--assignee-object-id", OBJECT_ID,
+        "--assignee-principal-type", "ServicePrincipal", "--role", "Container Registry Repository Reader",
+        "--scope", rid, "--condition", READER_CONDITION, "--condition-version", "2.0"]
+
+
+def test_abac_registry_pull_only_identity_is_told_the_writer_role(cloud):
+    account = identity(cloud, scp="user_impersonation", upn="dev@example.com")
+    found, rid = permissions(cloud, ["pull", "metadata_read"], account, roleAssignmentMode="AbacRepositoryPermissions")
+    assert found.status is Status.WARNING and "Container Registry Repository Writer" in found.fix
+    words = shlex.split(found.commands[0])
+    assert words[words.index("--assignee-principal-type") + 1] == "User"
+    assert "Microsoft.ContainerRegistry/registries/repositories/content/write" in words[words.index("--condition") + 1]
+
+
+def test_legacy_registry_names_acrpull_on_the_whole_registry(cloud):
+    found, rid = permissions(cloud, [], roleAssignmentMode="LegacyRegistryPermissions")
+    assert "assign the AcrPull role on the registry" in found.fix
+    assert found.commands == ("az role assignment create --assignee-object-id {} --assignee-principal-type "
+                              "ServicePrincipal --role AcrPull --scope {}".format(OBJECT_ID, rid),)
+
+
+def test_unknown_mode_names_both_and_gives_no_command(cloud):
+    found, _ = permissions(cloud, [])
+    assert "AcrPull" in found.fix and "Container Registry Repository Reader" in found.fix and found.commands == ()
+
+
+def test_no_object_id_in_the_token_gives_no_command(cloud):
+    found, _ = permissions(cloud, [], StubAccount(cloud), roleAssignmentMode="AbacRepositoryPermissions")
+    assert "Container Registry Repository Reader" in found.fix and found.commands == ()
+
+
+def test_abac_registry_without_catalog_names_the_lister_role(cloud):
+    cloud.scenario.catalog = False
+    cloud.scenario.registries = [registry_json(cloud, roleAssignmentMode="AbacRepositoryPermissions")]
+    found = outcome(run_registry(cloud), "access_token")
+    assert found.status is Status.WARNING and "Container Registry Repository Catalog Lister" in found.message
 
 
 # ---------------------------------------------------------------- the realm and redirects

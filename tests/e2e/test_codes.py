@@ -332,7 +332,8 @@ CASES += [
     Case("image-manifest-500", "IMAGE_MANIFEST_ERROR", "image_manifest", args=IMAGE_ARGS,
          cloud=e2e.image_scenario(manifests="status:500"), message="answered 500"),
     Case("layer-download-data-endpoint-firewall", "LAYER_DOWNLOAD_ERROR", "layer_download", args=IMAGE_ARGS,
-         cloud=e2e.image_scenario(redirected="forbidden"),
+         cloud=e2e.image_scenario(redirected="forbidden", registries=[e2e.registry_resource(
+             networkRuleSet={"defaultAction": "Deny", "ipRules": [{"action": "Allow", "value": "198.51.100.0/24"}]})]),
          message=r"myregistry\.fakeregion\.data\.azurecr\.fake \(data endpoint\) answered 403: DENIED client with "
                  r"IP '203\.0\.113\.7'", extra=data_endpoint_firewall),
     Case("image-without-the-daemons-platform", "IMAGE_PLATFORM_WARNING", "image_platform", status="warning",

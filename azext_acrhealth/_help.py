@@ -28,6 +28,9 @@ examples:
   - name: In a CI pipeline, run every check without prompting; the step fails (exit status 1) if any check failed.
     text: >
         az acr check-health -n myregistry --ignore-errors --yes -o table
+  - name: Check a token (or the admin user, or a service principal) instead of your Azure identity; in CI, give the password in ACR_CHECK_HEALTH_PASSWORD rather than on the command line.
+    text: >
+        ACR_CHECK_HEALTH_PASSWORD=$TOKEN_PASSWORD az acr check-health -n myregistry -u mytoken --repository myrepo
   - name: Check that private endpoint names of the registry resolve to private addresses in a virtual network.
     text: >
         az acr check-health -n myregistry --vnet myvnet

@@ -19,6 +19,8 @@ class Options:
     vnet: str = None
     repository: str = None
     timeout: float = DEFAULT_TIMEOUT
+    username: str = None         # -u: check the registry with this user name instead of the CLI's identity
+    password: str = field(default=None, repr=False)   # -p (else ACR_CHECK_HEALTH_PASSWORD); never shown
 
     @property
     def time_limit(self):

@@ -59,7 +59,7 @@ def access_token(ctx, given):
     """Ask for an access token that proves something: the catalog, or every action on --repository."""
     refresh = given["refresh_token"]
     repository = ctx.options.repository
-    scope = "repository:{}:{}".format(repository, ",".join(REPOSITORY_ACTIONS)) if repository else CATALOG_SCOPE
+    scope = scope_for(repository)
     url = refresh["origin"].url("/oauth2/token")
     res = ctx.edges.post(url, data={"grant_type": "refresh_token", "service": refresh["service"], "scope": scope,
                                    "refresh_token": refresh["refresh_token"]})
@@ -67,8 +67,18 @@ def access_token(ctx, given):
                                  secrets=(refresh["refresh_token"],))
     if outcome:
         return outcome
+    return judge_access(token, url, scope, repository)
+
+
+def scope_for(repository):
+    """The scope that proves something: every action on --repository, else listing the catalog."""
+    return "repository:{}:{}".format(repository, ",".join(REPOSITORY_ACTIONS)) if repository else CATALOG_SCOPE
+
+
+def judge_access(token, url, scope, repository, **extra):
+    """The outcome for an access token issued for `scope`: what it grants. `extra` joins the details."""
     claims = jwt_claims.claims(token)
-    details = {"url": url, "scope": scope}
+    details = dict({"url": url, "scope": scope}, **extra)
     if claims is None:
         if repository:
             return failed("CONNECTIVITY_ACCESS_TOKEN_ERROR", "{} issued an access token that is not a JWT, so its "
@@ -99,6 +109,12 @@ def _repository_permissions(claims, repository, details):
     if not have:
         return failed("REPOSITORY_PERMISSION_ERROR", text, **details)
     return warning(text, code="REPOSITORY_PERMISSION_ERROR", **details)
+
+
+def read_token(res, key, code, what, secrets=()):
+    """(token, None) from a token endpoint's answer, or (None, the failed outcome saying why); excerpts are
+    scrubbed of `secrets`."""
+    return _read_token(res, key, code, what, secrets)
 
 
 def _read_token(res, key, code, what, secrets=()):

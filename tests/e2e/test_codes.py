@@ -57,7 +57,7 @@ def real_docker(run):
 def credential_store(run):
     healthy_tools(run)
     docker = run.home / ".docker"
-    docker.mkdir()
+    docker.mkdir(exist_ok=True)     # docker is logged in by default (e2e.docker_logged_in)
     (docker / "config.json").write_text(json.dumps({"auths": {}, "credsStore": "desktop"}))
 
 

@@ -7,8 +7,8 @@ type: command
 short-summary: Diagnose the local environment and, optionally, the connection to a registry.
 long-summary: >
     Checks the Docker client and daemon, Docker credentials, the Azure CLI and Helm, and with --name the
-    registry's login server, DNS, TLS, the authentication challenge and the Azure Active Directory token
-    exchange. The report goes to stderr, one line per check; the structured result goes to stdout
+    registry's login server, DNS, TLS, the authentication challenge, the Azure Active Directory token
+    exchange, and the login Docker stored for the registry (or, with --username, that user's password). The report goes to stderr, one line per check; the structured result goes to stdout
     (-o json, yaml, table, tsv). The exit status is 0 when no check failed and 1 otherwise. By default
     the command stops at the first failure; --ignore-errors runs every check. Error codes are explained at
     https://aka.ms/acr/errors.

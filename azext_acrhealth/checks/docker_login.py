@@ -91,6 +91,11 @@ def docker_login(ctx, given):
         return warning("{}; whether the registry accepts it is unknown: {}".format(what, outcome.message),
                        **details)
     if repository and not _grants_pull(token, repository):
+        if cred.refresh_token and not ctx.options.username:
+            # Most likely the CLI's own identity, whose permissions the Access token check reports: one
+            # cause, one finding.
+            return passed("{} is accepted by {}, but grants no pull on repository '{}' (see Access token)".format(
+                what, url, repository), **details)
         return warning("{} is accepted, but it does not grant pull on repository '{}'".format(what, repository),
                        code="REPOSITORY_PERMISSION_ERROR",
                        fix="log in with an identity or token that may pull from '{}'".format(repository),

@@ -77,3 +77,20 @@ def test_legitimate_variants_are_normalised(env, given, expected):
 
 def test_the_table_is_big_enough():
     assert len(set(BAD_NAMES)) + len(set(BAD_VNETS)) >= 25
+
+
+# ---------------------------------------------------------------- -u/--username and -p/--password
+
+@pytest.mark.parametrize("args, option, words", [
+    (["-n", "myregistry", "-p", "secret-value"], "--password", "needs -u/--username"),
+    (["-u", "myregistry", "-p", "secret-value"], "--username", "needs -n/--name"),
+    (["-n", "myregistry", "-u", ""], "--username", "is empty"),
+    (["-n", "myregistry", "-u", "myregistry", "-p", ""], "--password", "is empty"),
+    # No terminal to ask on, no -p, no ACR_CHECK_HEALTH_PASSWORD: say where the password goes.
+    (["-n", "myregistry", "-u", "myregistry"], "ACR_CHECK_HEALTH_PASSWORD", "needs a password"),
+])
+def test_credentials_without_what_they_need_are_rejected(env, args, option, words):
+    proc = run_az(["acr", "check-health", *args], env)
+    assert_rejected(proc, option)
+    assert words in proc.stderr
+    assert "secret-value" not in proc.stderr

@@ -254,11 +254,20 @@ def test_a_token_server_failure_is_a_warning_not_a_verdict_on_the_credential(wor
 
 def test_with_a_repository_the_stored_credential_must_grant_pull(world):
     world.cloud.scenario.granted_actions = []
-    world.logged_in(NULL_GUID, refresh_token())
+    world.cloud.scenario.basic_users = {"ci-puller": "token-password-value-123"}
+    world.logged_in("ci-puller", "token-password-value-123")
     found = world.run(repository="app/web")
     assert (found.status, found.code) == (Status.WARNING, "REPOSITORY_PERMISSION_ERROR")
     assert "does not grant pull on repository 'app/web'" in found.message
     assert found.details["scope"] == "repository:app/web:pull"
+
+
+def test_a_refresh_token_without_pull_leaves_the_finding_to_the_access_token_check(world):
+    world.cloud.scenario.granted_actions = []
+    world.logged_in(NULL_GUID, refresh_token())
+    found = world.run(repository="app/web")
+    assert found.status is Status.PASSED and "grants no pull on repository 'app/web' (see Access token)" in \
+        found.message
 
 
 def test_the_realm_elsewhere_gets_nothing(world):

@@ -46,7 +46,9 @@ def given_credentials(ctx, given):
     res = request_token(ctx, origin, ch["service"], scope, cred)
     details = {"kind": cred.kind, "user": cred.user, "scope": scope}
     if res.ok and res.status == 401:
-        cause = why_rejected(ctx, cred, found, name)
+        lookup = registry_lookup(ctx, found)
+        name = registry_name(ctx, found, lookup()[0])      # the resource's name, when -n was a login server
+        cause = why_rejected(ctx, cred, name, lookup)
         url = origin.url("/oauth2/token")
         return failed("CREDENTIALS_REJECTED_ERROR", "{} rejected {}: {}".format(url, what, cause.text),
                       fix=cause.fix or "check the user name and the password", commands=cause.commands,
@@ -92,6 +94,17 @@ def registry_of(ctx, found):
     return registry, why
 
 
+def registry_lookup(ctx, found):
+    """registry_of, looked up at most once, when first asked for: lookup() -> (registry, why not)."""
+    box = []
+
+    def lookup():
+        if not box:
+            box.append(registry_of(ctx, found))
+        return box[0]
+    return lookup
+
+
 @dataclass(frozen=True)
 class Cause:
     text: str                 # why the registry most likely rejects the credential
@@ -99,8 +112,9 @@ class Cause:
     commands: tuple = ()
 
 
-def why_rejected(ctx, cred, found, name):
-    """The likely cause of a rejection, from the registry's resource when ARM can tell it."""
+def why_rejected(ctx, cred, name, lookup):
+    """The likely cause of a rejection, from the registry's resource (lookup(), see registry_lookup) when
+    ARM can tell it."""
     if cred.kind == REFRESH_TOKEN:
         return Cause("the token was revoked or issued for another registry, or the identity that logged in has "
                      "lost its access", fix="log in again with an identity that has a role on the registry "
@@ -110,7 +124,7 @@ def why_rejected(ctx, cred, found, name):
                      "on the registry", fix="create a new client secret for the service principal (or give it the "
                      "AcrPull role on the registry) and use that",
                      commands=("az ad app credential reset --id {} --append".format(cred.user),))
-    registry, why = registry_of(ctx, found)
+    registry, why = lookup()
     if cred.kind == ADMIN:
         return _admin_cause(registry, why, name)
     if cred.kind == TOKEN and cred.token_name:

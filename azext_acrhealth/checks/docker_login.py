@@ -22,7 +22,7 @@ from ..credentials import TOKEN_USER, Credential
 from ..outcome import failed, passed, skipped, warning
 from ..text import one_line, printable, scrub
 from . import answers, arm, docker_config
-from .credentials import expiry, registry_name, registry_of, request_token, why_rejected
+from .credentials import expiry, registry_lookup, registry_name, request_token, why_rejected
 
 EXPIRING = 600          # seconds: a refresh token that expires within this is about to fail
 NOT_FOUND = "credentials not found in native keychain"   # docker-credential-helpers' "no entry" answer
@@ -46,13 +46,13 @@ def docker_login(ctx, given):
     server = ch["login_server"]
     name = registry_name(ctx, found)
     tool = _tool(client)
+    resource = registry_lookup(ctx, found)
     stored = stored_login(ctx, client, server, name)
     if stored.problem:
         return stored.problem
     cred = stored.credential
     if cred is None:
-        registry, _ = registry_of(ctx, found)
-        if arm.properties(registry).get("anonymousPullEnabled") is True:
+        if arm.properties(resource()[0]).get("anonymousPullEnabled") is True:
             return passed("{} holds no credential for {}; the registry allows anonymous pull, so pulls work "
                           "without one (pushing needs `az acr login -n {}`)".format(tool, server, name),
                           looked=list(stored.looked), anonymousPull=True)
@@ -67,7 +67,7 @@ def docker_login(ctx, given):
     if left is not None:
         details["expiresInSeconds"] = int(left)
     if left is not None and left <= 0:
-        return _stale(ctx, client, found, name, server, "DOCKER_LOGIN_EXPIRED_ERROR",
+        return _stale(ctx, client, resource, name, server, "DOCKER_LOGIN_EXPIRED_ERROR",
                       "{} expired {} ago; the registry rejects it".format(what, _duration(-left)), details)
 
     origin, problem = realms.token_server(ch["realm"], server, ctx.account.acr_suffix())
@@ -80,8 +80,9 @@ def docker_login(ctx, given):
     url = origin.url("/oauth2/token")
     details.update(answers.details(res), url=url, scope=scope)
     if res.ok and res.status == 401:
-        cause = why_rejected(ctx, cred, found, name)
-        return _stale(ctx, client, found, name, server, "DOCKER_LOGIN_REJECTED_ERROR",
+        name = registry_name(ctx, found, resource()[0])     # the resource's name, when -n was a login server
+        cause = why_rejected(ctx, cred, name, resource)
+        return _stale(ctx, client, resource, name, server, "DOCKER_LOGIN_REJECTED_ERROR",
                       "{} is rejected by {} (401): {}".format(what, url, cause.text), details, cause)
     from .tokens import read_token
     token, outcome = read_token(res, "access_token", "CONNECTIVITY_ACCESS_TOKEN_ERROR", "access token",
@@ -108,7 +109,7 @@ def docker_login(ctx, given):
     return passed("{} is accepted by {}{}".format(what, url, valid), **details)
 
 
-def _stale(ctx, client, found, name, server, code, message, details, cause=None):
+def _stale(ctx, client, resource, name, server, code, message, details, cause=None):
     """The failure for a stored credential the registry will not take, with the fix for this case: log in
     again, or, where the registry allows anonymous pull, log out (docker sends a stored credential and
     fails with it; it does not fall back to anonymous access)."""
@@ -118,8 +119,7 @@ def _stale(ctx, client, found, name, server, code, message, details, cause=None)
     fix = "log in again, so that {} stores a current token for your Azure identity".format(_tool(client))
     if cause and cause.fix:
         fix = cause.fix if login in cause.commands else "{}; or {}".format(cause.fix, fix)
-    registry, _ = registry_of(ctx, found)
-    if arm.properties(registry).get("anonymousPullEnabled") is True:
+    if arm.properties(resource()[0]).get("anonymousPullEnabled") is True:
         logout = "{} logout {}".format(_tool(client), server)
         message += ". The registry allows anonymous pull, but {} sends the stored credential, and it " \
                    "fails".format(_tool(client))

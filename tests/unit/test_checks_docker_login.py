@@ -408,3 +408,17 @@ def test_podman_honours_registry_auth_file(world, tmp_path):
     world.env["REGISTRY_AUTH_FILE"] = str(tmp_path / "auth.json")
     found = world.run()
     assert found.status is Status.PASSED and found.details["storedIn"] == world.env["REGISTRY_AUTH_FILE"]
+
+
+def test_the_registry_resource_is_looked_up_once_for_a_rejection(world):
+    """-n as a login server: no look-up by name came first; the cause and the fix share one."""
+    world.registry(anonymousPullEnabled=True)
+    rid, resource = token_resource(world.cloud, "ci-puller", status="disabled")
+    world.cloud.scenario.resources = {rid: resource}
+    world.cloud.scenario.basic_users = {}
+    world.logged_in("ci-puller", TOKEN_PASSWORD)
+    found = world.run(registry_name=None, login_server=world.server)
+    assert "token 'ci-puller' is disabled" in found.message and "anonymous pull" in found.message
+    assert "az acr token update -n ci-puller -r myreg --status enabled" in found.commands
+    lists = [p for p in world.cloud.paths("GET") if p.endswith("/providers/Microsoft.ContainerRegistry/registries")]
+    assert len(lists) == 1

@@ -58,7 +58,8 @@ class Credential:
 
     def basic(self):
         """The value of an Authorization header with Basic authentication."""
-        raw = "{}:{}".format(self.user or "", self.secret).encode("utf-8")
+        # surrogateescape: a password read from the environment as bytes that are not UTF-8 goes as it was.
+        raw = "{}:{}".format(self.user or "", self.secret).encode("utf-8", "surrogateescape")
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
     def secrets(self):

@@ -45,3 +45,9 @@ def test_only_a_valid_token_name_may_enter_a_command():
 def test_a_user_name_is_shown_printable_and_short():
     shown = credentials.shown_user("evil\x1b[31m" + "x" * 200)
     assert "\x1b" not in shown and len(shown) <= 60
+
+
+def test_a_password_that_is_not_utf8_is_sent_as_its_bytes():
+    secret = b"caf\xe9-pass".decode("utf-8", "surrogateescape")      # how os.environ holds such bytes
+    encoded = Credential("myreg", secret, "admin user").basic().split()[1]
+    assert base64.b64decode(encoded) == b"myreg:caf\xe9-pass"

@@ -285,6 +285,14 @@ def test_a_key_with_scheme_and_path_is_the_same_registry(world):
     assert world.run().status is Status.PASSED
 
 
+def test_an_entry_with_separate_username_and_password_fields_is_read(world):
+    world.cloud.scenario.basic_users = {"myreg": ADMIN_PASSWORD}
+    world.secrets.append(ADMIN_PASSWORD)
+    world.config({"auths": {world.server: {"username": "myreg", "password": ADMIN_PASSWORD}}})
+    found = world.run()
+    assert found.status is Status.PASSED and "the admin user 'myreg'" in found.message
+
+
 def test_an_auth_value_that_is_not_base64_is_reported(world):
     world.config({"auths": {world.server: {"auth": "%%%not base64"}}})
     found = world.run()

@@ -23,6 +23,7 @@ from ..outcome import failed, passed, skipped, warning
 from ..text import one_line, printable, scrub
 from . import answers, arm, docker_config
 from .credentials import expiry, registry_lookup, registry_name, request_token, why_rejected
+from .tokens import read_token
 
 EXPIRING = 600          # seconds: a refresh token that expires within this is about to fail
 NOT_FOUND = "credentials not found in native keychain"   # docker-credential-helpers' "no entry" answer
@@ -59,8 +60,8 @@ def docker_login(ctx, given):
         where = "in " + ", ".join(stored.looked) if stored.looked else "(no configuration file: {})".format(
             ", ".join(auth_files(ctx.env, client)))
         return warning("{} is not logged in to this registry: no credential for {} {}".format(tool, server, where),
-            fix="log in to the registry with your Azure identity", commands=[_login_command(ctx, client, name)],
-            looked=list(stored.looked))
+                       fix="log in to the registry with your Azure identity",
+                       commands=[_login_command(ctx, client, name)], looked=list(stored.looked))
     details = {"kind": cred.kind, "user": cred.user, "storedIn": stored.where}
     what = "{}'s stored login for {} ({}, in {})".format(tool, server, cred.describe(), stored.where)
     left = expiry(cred.secret) if cred.refresh_token else None
@@ -84,7 +85,6 @@ def docker_login(ctx, given):
         cause = why_rejected(ctx, cred, name, resource)
         return _stale(ctx, client, resource, name, server, "DOCKER_LOGIN_REJECTED_ERROR",
                       "{} is rejected by {} (401): {}".format(what, url, cause.text), details, cause)
-    from .tokens import read_token
     token, outcome = read_token(res, "access_token", "CONNECTIVITY_ACCESS_TOKEN_ERROR", "access token",
                                 secrets=cred.secrets())
     if outcome:
@@ -149,7 +149,7 @@ def stored_login(ctx, client, server, name):
         if isinstance(helper, str) and helper:
             return _from_helper(ctx, helper, server, name, "credHelpers in " + path, looked)
         store = config.get("credsStore")
-        if isinstance(store, str) and store:
+        if isinstance(store, str) and store and client.get("kind") != "podman":    # podman knows no credsStore
             return _from_helper(ctx, store, server, name, "credsStore in " + path, looked)
         auths = config.get("auths") if isinstance(config.get("auths"), dict) else {}
         entry = _entry(auths, server)

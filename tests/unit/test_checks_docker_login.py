@@ -430,3 +430,14 @@ def test_the_registry_resource_is_looked_up_once_for_a_rejection(world):
     assert "az acr token update -n ci-puller -r myreg --status enabled" in found.commands
     lists = [p for p in world.cloud.paths("GET") if p.endswith("/providers/Microsoft.ContainerRegistry/registries")]
     assert len(lists) == 1
+
+
+def test_podman_ignores_a_creds_store_of_docker(world):
+    os.remove(world.bin / "docker")
+    standins.write_docker(world.bin, "podman", name="podman")
+    standins.write_credential_helper(world.bin, "desktop", stored={world.server: ("myreg", ADMIN_PASSWORD)})
+    world.env["XDG_RUNTIME_DIR"] = str(world.home / "run")
+    world.config({"auths": {world.server: auth(NULL_GUID, refresh_token())}, "credsStore": "desktop"})
+    found = world.run()
+    assert found.status is Status.PASSED and found.details["kind"] == "refresh token"
+    assert standins.calls(world.bin, "desktop") == []

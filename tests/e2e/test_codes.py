@@ -65,10 +65,11 @@ def credential_store(run):
 
 
 def docker_stored(config):
-    """Healthy tools, and docker's config.json holding `config` (a function of the Runner, for helpers)."""
+    """Healthy tools, and docker's config.json holding config(run): made when the case runs, so that a
+    token's lifetime counts from then, not from when the table was read."""
     def setup(run):
         healthy_tools(run)
-        e2e.write_docker_config(run.home, config(run) if callable(config) else config)
+        e2e.write_docker_config(run.home, config(run))
     return setup
 
 
@@ -242,10 +243,10 @@ CASES = [
          message="instead of 10.0.0.5"),
     # Docker's stored login (docker is logged in as `az acr login` leaves it unless a case says otherwise).
     Case("docker-login-expired", "DOCKER_LOGIN_EXPIRED_ERROR", "docker_login",
-         setup=docker_stored(e2e.docker_logged_in(token=e2e.stored_refresh_token(lifetime=-3600))),
+         setup=docker_stored(lambda run: e2e.docker_logged_in(token=e2e.stored_refresh_token(lifetime=-3600))),
          message="refresh token of `az acr login`.* expired 60 min ago", extra=commands("az acr login -n myregistry")),
     Case("docker-login-expiring", "DOCKER_LOGIN_EXPIRED_ERROR", "docker_login", status="warning",
-         setup=docker_stored(e2e.docker_logged_in(token=e2e.stored_refresh_token(lifetime=300))),
+         setup=docker_stored(lambda run: e2e.docker_logged_in(token=e2e.stored_refresh_token(lifetime=300))),
          message="expires in [45] min", extra=commands("az acr login -n myregistry")),
     Case("docker-login-revoked", "DOCKER_LOGIN_REJECTED_ERROR", "docker_login",
          cloud=e2e.scenario(stored_token="401"), message=r"is rejected by .*\(401\)",

@@ -1,7 +1,15 @@
 """Arguments of `az acr check-health`. The core acr module's settings for the whole `acr` scope still
 apply, so every argument is declared here again, with our own types (syntax errors exit with 2)."""
 
-from ._validators import image_type, registry_name_type, repository_type, timeout_type, validate_image, vnet_type
+from ._validators import (
+    credentials_validator,
+    image_type,
+    registry_name_type,
+    repository_type,
+    timeout_type,
+    validate_image,
+    vnet_type,
+)
 
 
 def load_arguments(self, _):
@@ -30,6 +38,14 @@ def load_arguments(self, _):
                         "machine can pull it without Docker: pull permission on the repository, the manifest, "
                         "the platform of the local daemon, and a layer download from the host the registry "
                         "redirects to (data endpoint or storage).")
+        c.argument("username", options_list=["--username", "-u"], validator=credentials_validator,
+                   help="Check the registry with this user name instead of your Azure identity: the admin user, "
+                        "a token's name or a service principal's application ID (as `az acr login -u`). Needs "
+                        "--name. The Azure AD token checks are then not run.")
+        c.argument("password", options_list=["--password", "-p"],
+                   help="The password for --username. A password on the command line is visible to other "
+                        "processes and in --debug output: prefer the environment variable "
+                        "ACR_CHECK_HEALTH_PASSWORD (or, at a terminal, leave both out to be asked).")
         c.argument("timeout", options_list=["--timeout"], type=timeout_type,
                    help="Seconds to wait for each network request and each tool (default 10). The sample "
                         "image pull gets 120 seconds.")

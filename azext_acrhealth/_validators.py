@@ -184,3 +184,33 @@ def validate_image(namespace):
     if not same:
         raise ValueError("--image names registry {}, but -n/--name names {}: use the same registry in both, or "
                          "leave the login server out of --image".format(image.registry, name))
+
+
+def credentials_validator(namespace):
+    """-u/-p: a user name needs a registry and a password (-p, ACR_CHECK_HEALTH_PASSWORD, or a terminal to
+    ask on); a password needs a user name. Errors end in exit status 2, before anything runs."""
+    import os
+    import sys
+
+    from .credentials import PASSWORD_VARIABLE
+    username, password = getattr(namespace, "username", None), getattr(namespace, "password", None)
+    if password is not None and username is None:
+        raise ValueError("-p/--password needs -u/--username")
+    if username is None:
+        return
+    if not username.strip():
+        raise ValueError("-u/--username is empty")
+    if not getattr(namespace, "registry_name", None):
+        raise ValueError("-u/--username needs -n/--name: the registry to check the credentials against")
+    if password == "":
+        raise ValueError("-p/--password is empty")
+    if password is None and not os.environ.get(PASSWORD_VARIABLE) and not _isatty(sys.stdin):
+        raise ValueError("-u/--username needs a password: set the environment variable {} (the safe way in "
+                         "CI), or pass -p/--password".format(PASSWORD_VARIABLE))
+
+
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

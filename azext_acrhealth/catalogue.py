@@ -201,6 +201,34 @@ _CODES = (
           "to Azure DNS (168.63.129.16) from your DNS server",
           "enable public access for selected networks with `az acr update --public-network-enabled true "
           "--default-action Deny`, and allow your address with `az acr network-rule add`."), "acrhealth"),
+    Code("DOCKER_LOGIN_EXPIRED_ERROR",
+         "This error means that the credential Docker stored for the registry is an Azure Container Registry "
+         "refresh token (the one `az acr login` stores, for the user 00000000-0000-0000-0000-000000000000) "
+         "that has expired, or is about to: it lives about three hours. Docker sends it with every pull and "
+         "push, and the registry answers 'unauthorized'.",
+         ("run `az acr login` again before using the registry",
+          "in long-running jobs, log in again before each use, or use a credential that lasts longer (a "
+          "token or a service principal)",
+          "if the registry allows anonymous pull and you only pull, remove the stored login with "
+          "`docker logout`."), "acrhealth"),
+    Code("DOCKER_LOGIN_REJECTED_ERROR",
+         "This error means that the registry's token server rejects the credential Docker stored for the "
+         "registry: a refresh token that was revoked, an admin user that was disabled or whose password was "
+         "regenerated, a token that was disabled, deleted or whose password expired, or a service principal "
+         "whose secret expired. Docker sends it with every pull and push, and they fail with 'unauthorized'.",
+         ("run `az acr login` to replace it with a token for your Azure identity",
+          "or log in again with `docker login` and a current password",
+          "if the registry allows anonymous pull and you only pull, remove the stored login with "
+          "`docker logout`."), "acrhealth"),
+    Code("CREDENTIALS_REJECTED_ERROR",
+         "This error means that the registry's token server rejected the user name and password given with "
+         "--username and --password: the admin user is disabled or its password was regenerated, the token "
+         "is disabled, deleted or its password expired, or the service principal's secret expired or was "
+         "reset.",
+         ("check the user name and the password",
+          "for the admin user, `az acr credential show`; for a token, `az acr token show` and "
+          "`az acr token credential generate`; for a service principal, create a new client secret."),
+         "acrhealth"),
 )
 
 CODES = {code.name: code for code in _CODES}

@@ -20,6 +20,8 @@ class Options:
     repository: str = None
     image: object = None         # an _validators.ImageReference: the image checks join the registry checks
     timeout: float = DEFAULT_TIMEOUT
+    username: str = None         # -u: check the registry with this user name instead of the CLI's identity
+    password: str = field(default=None, repr=False)   # -p (else ACR_CHECK_HEALTH_PASSWORD); never shown
 
     @property
     def time_limit(self):

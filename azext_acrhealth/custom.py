@@ -10,9 +10,10 @@ from .context import DEFAULT_TIMEOUT, Context, Options
 
 
 def acr_check_health(cmd, registry_name=None, ignore_errors=False, yes=False, vnet=None, repository=None,
-                     timeout=None, image=None):
+                     timeout=None, image=None, username=None, password=None):
     try:
-        return _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, timeout, image)
+        return _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, timeout, image,
+                             credentials=(username, password))
     except KeyboardInterrupt:
         raise
     except Exception as ex:  # noqa: BLE001 - the last line of defence: a clear message, never a traceback
@@ -22,7 +23,8 @@ def acr_check_health(cmd, registry_name=None, ignore_errors=False, yes=False, vn
             from None
 
 
-def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, timeout, image=None):
+def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, timeout, image=None,
+                  credentials=(None, None)):
     from . import report
     from .account import Account
     from .plan import build_plan
@@ -33,7 +35,7 @@ def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, time
     options = Options(registry_name=_short_name(registry_name),
                       login_server=registry_name if registry_name and "." in registry_name else None,
                       yes=yes, vnet=vnet, repository=repository, timeout=timeout or DEFAULT_TIMEOUT,
-                      image=image)
+                      image=image, username=credentials[0], password=_password(*credentials))
     ctx = Context(options, account=Account(cli_ctx, subscription=_subscription(cmd)),
                   confirm=_confirm if _stdin_is_tty() else None)
     human = report.HumanReport(sys.stderr, colour=bool(cli_ctx.enable_color) and _isatty(sys.stderr),
@@ -92,6 +94,21 @@ def _terminate_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _password(username, password):
+    """-p, else nothing (the check reads ACR_CHECK_HEALTH_PASSWORD), else asked at the terminal, as
+    `az acr login -u` asks; the validator has made sure that one of them is there."""
+    import os
+
+    from .credentials import PASSWORD_VARIABLE
+    if not username or password or os.environ.get(PASSWORD_VARIABLE):
+        return password
+    from knack.prompting import NoTTYException, prompt_pass
+    try:
+        return prompt_pass(msg="Password: ") or None
+    except NoTTYException:
+        return None
 
 
 def _short_name(name):

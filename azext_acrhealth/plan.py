@@ -11,10 +11,12 @@ from .checks import (
     challenge,
     cli,
     cmk,
+    credentials,
     data_endpoints,
     dns,
     docker,
     docker_config,
+    docker_login,
     helm,
     image,
     login_server,
@@ -104,6 +106,7 @@ def registry_plan(options, b):
               uses=("registry_resource",), code="CONNECTIVITY_REFRESH_TOKEN_ERROR"),
         check("access_token", "Access token", tokens.access_token, needs=("refresh_token",),
               uses=("registry_resource", "aad_token"), code="CONNECTIVITY_ACCESS_TOKEN_ERROR"),
+        *credential_checks(options, b, check),
         check("cmk", "Customer-managed key", cmk.cmk, needs=("registry_resource",), budget=b.arm, code="CMK_ERROR"),
         # The approved endpoints at once (each, and its NICs when it lists no DNS configuration), then one lookup
         # per name, at once. After the DNS check: a login server that does not resolve is reported there.
@@ -117,10 +120,38 @@ def registry_plan(options, b):
     ]
     if options.image:
         checks += image_plan(check, b)
+    if options.username:
+        # One cause, one finding: the user asked for these credentials, not for the CLI's identity.
+        checks = [replace(c, func=_entra_not_used, needs=()) if c.name in ENTRA_CHECKS else c for c in checks]
     # One ARM request, only for Premium registries; nothing stops for it.
     checks.append(check("replications", "Replications", replications.replications, needs=("registry_resource",),
                         budget=b.calls(1), blocking=False))
     return checks
+
+
+ENTRA_CHECKS = ("aad_token", "refresh_token", "access_token")
+
+
+def credential_checks(options, b, check):
+    """Credentials other than the CLI's identity: -u/-p when given, and the login docker stored."""
+    checks = []
+    if options.username:
+        # The token request, then on a rejection the registry's resource and the token's (ARM).
+        checks.append(check("credentials", "User name and password", credentials.given_credentials,
+                            needs=("login_server", "challenge"), uses=("registry_resource",), budget=b.calls(2) + b.arm,
+                            code="CREDENTIALS_REJECTED_ERROR"))
+    # The credential helper, the token request, then on a rejection the ARM look-ups as above. Without a
+    # usable docker client or configuration (their own checks report why) it skips itself.
+    checks.append(check("docker_login", "Docker login", docker_login.docker_login,
+                        needs=("login_server", "challenge"),
+                        uses=("docker_client", "docker_credentials", "registry_resource"),
+                        budget=b.calls(3) + b.arm, code="DOCKER_LOGIN_REJECTED_ERROR"))
+    return checks
+
+
+def _entra_not_used(_ctx, _given):
+    return skipped("not run: -u/--username was given, so the registry is checked with that user name and "
+                   "password instead of your Azure identity")
 
 
 def image_plan(check, b):

@@ -162,7 +162,7 @@ class HumanReport:
         if result.duration >= 0.05:
             line += self._paint(" ({:.1f} s)".format(result.duration), Status.SKIPPED)
         self._write(line)
-        if status.bad or (status is Status.WARNING and outcome.code):
+        if status.bad or (status is Status.WARNING and (outcome.code or outcome.fix or outcome.commands)):
             self._explain(outcome)
 
     def _explain(self, outcome):

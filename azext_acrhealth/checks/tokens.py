@@ -69,7 +69,7 @@ def access_token(ctx, given):
     """Ask for an access token that proves something: the catalog, or every action on --repository."""
     refresh = given["refresh_token"]
     repository = ctx.options.repository
-    scope = "repository:{}:{}".format(repository, ",".join(REPOSITORY_ACTIONS)) if repository else CATALOG_SCOPE
+    scope = scope_for(repository)
     url = refresh["origin"].url("/oauth2/token")
     res = ctx.edges.post(url, data={"grant_type": "refresh_token", "service": refresh["service"], "scope": scope,
                                    "refresh_token": refresh["refresh_token"]})
@@ -77,17 +77,28 @@ def access_token(ctx, given):
                                  secrets=(refresh["refresh_token"],), network=answers.network(ctx, given))
     if outcome:
         return outcome
+    settings = (given.get("registry_resource") or {}).get("settings")
+    principal = (given.get("aad_token") or {}).get("principal")
+    return judge_access(token, url, scope, repository, settings=settings, principal=principal)
+
+
+def scope_for(repository):
+    """The scope that proves something: every action on --repository, else listing the catalog."""
+    return "repository:{}:{}".format(repository, ",".join(REPOSITORY_ACTIONS)) if repository else CATALOG_SCOPE
+
+
+def judge_access(token, url, scope, repository, settings=None, principal=None, **extra):
+    """The outcome for an access token issued for `scope`: what it grants, and for a missing permission the
+    role to assign in the registry's mode (settings) to the identity (principal). `extra` joins the details."""
     claims = jwt_claims.claims(token)
-    details = {"url": url, "scope": scope}
+    details = dict({"url": url, "scope": scope}, **extra)
     if claims is None:
         if repository:
             return failed("CONNECTIVITY_ACCESS_TOKEN_ERROR", "{} issued an access token that is not a JWT, so its "
                           "permissions on '{}' cannot be read".format(url, repository), **details)
         return warning("{} issued an access token that is not a JWT; its permissions cannot be read".format(url),
                        **details)
-    settings = (given.get("registry_resource") or {}).get("settings")
     if repository:
-        principal = (given.get("aad_token") or {}).get("principal")
         return _repository_permissions(claims, repository, details, settings, principal)
     if jwt_claims.granted_actions(claims, "registry", "catalog"):
         return passed("access token issued for {} by {}".format(scope, url), **details)
@@ -147,6 +158,12 @@ def _permission_fix(missing, repository, settings, principal):
     object_id, kind = principal if principal else (None, None)
     command = fix_commands.role_assignment(role, object_id, kind, settings.resource_id, scoped)
     return fix, [command] if command else []
+
+
+def read_token(res, key, code, what, secrets=(), network=None):
+    """(token, None) from a token endpoint's answer, or (None, the failed outcome saying why); excerpts are
+    scrubbed of `secrets`."""
+    return _read_token(res, key, code, what, secrets, network)
 
 
 def _read_token(res, key, code, what, secrets=(), network=None):

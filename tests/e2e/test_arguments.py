@@ -99,3 +99,18 @@ def test_an_image_without_its_registry_is_rejected(env, args, words):
     proc = run_az(["acr", "check-health", *args], env)
     assert_rejected(proc, "--image")
     assert words in proc.stderr
+# ---------------------------------------------------------------- -u/--username and -p/--password
+
+@pytest.mark.parametrize("args, option, words", [
+    (["-n", "myregistry", "-p", "secret-value"], "--password", "needs -u/--username"),
+    (["-u", "myregistry", "-p", "secret-value"], "--username", "needs -n/--name"),
+    (["-n", "myregistry", "-u", ""], "--username", "is empty"),
+    (["-n", "myregistry", "-u", "myregistry", "-p", ""], "--password", "is empty"),
+    # No terminal to ask on, no -p, no ACR_CHECK_HEALTH_PASSWORD: say where the password goes.
+    (["-n", "myregistry", "-u", "myregistry"], "ACR_CHECK_HEALTH_PASSWORD", "needs a password"),
+])
+def test_credentials_without_what_they_need_are_rejected(env, args, option, words):
+    proc = run_az(["acr", "check-health", *args], env)
+    assert_rejected(proc, option)
+    assert words in proc.stderr
+    assert "secret-value" not in proc.stderr

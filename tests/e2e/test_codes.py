@@ -24,6 +24,9 @@ IDENTITY_CLIENT_ID = "1d3e7a11-0000-4000-8000-00000000c3c3"
 IDENTITY_ID = ("/subscriptions/{}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
                "cmk-identity".format(e2e.SUBSCRIPTION))
 PE_ID = "/subscriptions/{}/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe1".format(e2e.SUBSCRIPTION)
+TOKEN_ID = e2e.registry_id() + "/tokens/ci-puller"
+ADMIN_PASSWORD = "stored-admin-password-0123456789abcdef"
+TOKEN_PASSWORD = "token-password-from-the-environment-0123"
 SUBNET_ID = ("/subscriptions/{}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/myvnet/subnets/"
              "default".format(e2e.SUBSCRIPTION))
 
@@ -59,8 +62,34 @@ def real_docker(run):
 def credential_store(run):
     healthy_tools(run)
     docker = run.home / ".docker"
-    docker.mkdir()
+    docker.mkdir(exist_ok=True)     # docker is logged in by default (e2e.docker_logged_in)
     (docker / "config.json").write_text(json.dumps({"auths": {}, "credsStore": "desktop"}))
+
+
+def docker_stored(config):
+    """Healthy tools, and docker's config.json holding config(run): made when the case runs, so that a
+    token's lifetime counts from then, not from when the table was read."""
+    def setup(run):
+        healthy_tools(run)
+        e2e.write_docker_config(run.home, config(run))
+    return setup
+
+
+def admin_in_credential_store(run):
+    standins.write_credential_helper(run.tools, "desktop", stored={e2e.LOGIN_SERVER: (e2e.REGISTRY, ADMIN_PASSWORD)})
+    return {"auths": {e2e.LOGIN_SERVER: {}}, "credsStore": "desktop"}
+
+
+def token_password_in_environment(run):
+    healthy_tools(run)
+    run.extra_env["ACR_CHECK_HEALTH_PASSWORD"] = TOKEN_PASSWORD
+
+
+def commands(*expected):
+    def extra(result):
+        check = next(c for c in result.body["checks"] if c["code"] and c["status"] != "passed")
+        assert check["commands"] == list(expected), check
+    return extra
 
 
 def cloud(behaviour=None, **registry):
@@ -339,6 +368,31 @@ CASES += [
     Case("image-without-the-daemons-platform", "IMAGE_PLATFORM_WARNING", "image_platform", status="warning",
          args=IMAGE_ARGS, cloud=e2e.image_scenario(sample_image(platforms=("linux/arm64", "windows/amd64"))),
          message=r"has no manifest for linux/amd64 \(the Docker daemon\); it has: linux/arm64, windows/amd64"),
+    # Docker's stored login (docker is logged in as `az acr login` leaves it unless a case says otherwise).
+    Case("docker-login-expired", "DOCKER_LOGIN_EXPIRED_ERROR", "docker_login",
+         setup=docker_stored(lambda run: e2e.docker_logged_in(token=e2e.stored_refresh_token(lifetime=-3600))),
+         message="refresh token of `az acr login`.* expired 60 min ago", extra=commands("az acr login -n myregistry")),
+    Case("docker-login-expiring", "DOCKER_LOGIN_EXPIRED_ERROR", "docker_login", status="warning",
+         setup=docker_stored(lambda run: e2e.docker_logged_in(token=e2e.stored_refresh_token(lifetime=300))),
+         message="expires in [45] min", extra=commands("az acr login -n myregistry")),
+    Case("docker-login-revoked", "DOCKER_LOGIN_REJECTED_ERROR", "docker_login",
+         cloud=e2e.scenario(stored_token="401"), message=r"is rejected by .*\(401\)",
+         extra=commands("az acr login -n myregistry")),
+    Case("docker-login-admin-disabled", "DOCKER_LOGIN_REJECTED_ERROR", "docker_login",
+         setup=docker_stored(admin_in_credential_store), cloud=cloud({"basic_users": {}}, adminUserEnabled=False),
+         message="admin user 'myregistry', in docker-credential-desktop .* disabled",
+         extra=commands("az acr login -n myregistry")),
+    Case("docker-login-stale-with-anonymous-pull", "DOCKER_LOGIN_REJECTED_ERROR", "docker_login",
+         cloud=cloud({"stored_token": "401"}, anonymousPullEnabled=True),
+         message="allows anonymous pull, but docker sends the stored credential, and it fails",
+         extra=commands("docker logout " + e2e.LOGIN_SERVER, "az acr login -n myregistry")),
+    # -u/--username with the password in ACR_CHECK_HEALTH_PASSWORD: the token is disabled.
+    Case("credentials-token-disabled", "CREDENTIALS_REJECTED_ERROR", "credentials",
+         args=("-n", e2e.REGISTRY, "--yes", "-u", "ci-puller"), setup=token_password_in_environment,
+         cloud=dict(e2e.scenario(basic_users={}), resources={TOKEN_ID: {"name": "ci-puller", "properties": {
+             "status": "disabled", "credentials": {"passwords": []}}}}),
+         message="rejected the repository-scoped token 'ci-puller': token 'ci-puller' is disabled",
+         extra=commands("az acr token update -n ci-puller -r myregistry --status enabled")),
 ]
 
 

@@ -42,9 +42,12 @@ def test_healthy_registry_every_check_passes(healthy):
         assert "[✓] {}: ".format(check["title"]) in result.stderr
     assert "Potential solutions" not in result.stderr
     assert re.search(r"^{} passed, 0 failed in \d+\.\d s$".format(len(body["checks"])), result.stderr, re.M)
-    # One registry list, one AAD token for the registry, then the registry's own endpoints in order.
+    # One registry list, one AAD token for the registry, then the registry's own endpoints in order; and
+    # one token request with docker's stored login, once /v2/ has named the realm.
     registry_calls = result.paths(e2e.LOGIN_SERVER)
-    assert registry_calls == ["/v2/", "/oauth2/exchange", "/oauth2/token"], result.requests
+    assert sorted(registry_calls) == ["/oauth2/exchange", "/oauth2/token", "/oauth2/token", "/v2/"], result.requests
+    assert registry_calls[0] == "/v2/"
+    assert "is accepted by" in checks["docker_login"]["message"]
     assert result.paths(e2e.DATA_ENDPOINT) == ["/v2/"]
 
 

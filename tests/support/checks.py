@@ -28,7 +28,8 @@ def context(bin_dir=None, home=None, env=None, account=None, cwd=None, confirm=N
 
 
 def select(plan, only=None, group=None):
-    """The checks named (or of the group), and every check they need or use, in plan order."""
+    """The checks named (or of the group), every check they need, and the checks of their own group they use,
+    in plan order. A registry test then never runs the environment checks a registry check merely reads."""
     if only is None and group is None:
         return plan
     by_name = {check.name: check for check in plan}
@@ -36,7 +37,8 @@ def select(plan, only=None, group=None):
     stack = list(wanted)
     while stack:
         check = by_name[stack.pop()]
-        for need in (*check.needs, *check.uses):
+        same_group = tuple(u for u in check.uses if by_name[u].group == check.group)
+        for need in (*check.needs, *same_group):
             if need not in wanted:
                 wanted.add(need)
                 stack.append(need)
@@ -53,8 +55,13 @@ def run_checks(ctx, only=None, group=None, ignore_errors=True, **kwargs):
 
 
 def registry_env(cloud, **extra):
-    """The environment of a registry test: the fake cloud's CA trusted, no proxy, nothing from the machine."""
+    """The environment of a registry test: the fake cloud's CA trusted, no proxy, nothing from the machine
+    (not even the Docker configuration in the machine's HOME)."""
+    extra.setdefault("HOME", NO_HOME)
     return standins.env_for(REQUESTS_CA_BUNDLE=cloud.ca, **extra)
+
+
+NO_HOME = "/nonexistent/acrhealth-no-home"   # a HOME that holds nothing
 
 
 def run_registry(cloud, account=None, ignore_errors=True, env=None, edges=None, names=None, **options):

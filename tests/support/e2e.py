@@ -158,6 +158,39 @@ def describe_token(token):
     return {"kind": kind, "audience": claims.get("aud")}
 
 
+# ---------------------------------------------------------------- docker's stored login
+
+NULL_GUID = "00000000-0000-0000-0000-000000000000"
+
+
+def stored_refresh_token(lifetime=3 * 3600, **claims):
+    """A refresh token as `az acr login` stores it for docker (the fake cloud did not issue it)."""
+    import time
+
+    from tests.support.fakecloud import unsigned_jwt
+    values = {"jti": os.urandom(8).hex(), "sub": "stored-login", "aud": LOGIN_SERVER, "tenant": TENANT,
+              "iss": "Azure Container Registry", "exp": int(time.time() + lifetime), "grant_type": "refresh_token"}
+    values.update(claims)
+    return unsigned_jwt(values)
+
+
+def auth_entry(user, secret):
+    import base64
+    return {"auth": base64.b64encode("{}:{}".format(user, secret).encode()).decode()}
+
+
+def docker_logged_in(server=LOGIN_SERVER, token=None):
+    """~/.docker/config.json after `az acr login -n <registry>`: the null-GUID user and a refresh token."""
+    return {"auths": {server: auth_entry(NULL_GUID, token or stored_refresh_token())}}
+
+
+def write_docker_config(home, config):
+    folder = Path(home) / ".docker"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.json").write_text(json.dumps(config))
+    return folder / "config.json"
+
+
 # ---------------------------------------------------------------- runs
 
 @dataclass(frozen=True)
@@ -240,11 +273,13 @@ class Session:
         return report
 
     def test_config(self, folder, config="logged_in"):
-        """A private copy of one of the session's configurations, and a fresh HOME."""
+        """A private copy of one of the session's configurations, and a fresh HOME in which docker is logged
+        in to the registry as `az acr login` leaves it (see docker_logged_in)."""
         folder = Path(folder)
         home, copy = folder / "home", folder / "config"
         home.mkdir(parents=True)
         shutil.copytree(self.root / config / "config", copy)
+        write_docker_config(home, docker_logged_in())
         return home, copy
 
 

@@ -83,6 +83,13 @@ class Scenario:
     redirected: str = "ok"          # what the redirect's target answers (see above)
     token_signing_key: str = None   # PEM key (and chain, for the x5c header) that signs registry access
     token_signing_chain: str = None  # tokens, for a real registry to verify; None: unsigned
+    # Credentials other than the Entra path's: a refresh token this cloud did not issue (a stored docker
+    # login), answered as `stored_token` says ("ok" accepts one whose exp, if any, is to come); and GET
+    # /oauth2/token with Basic authentication, answered as `basic` says ("ok" accepts the users of
+    # `basic_users`, user -> password; None accepts any). Both take the token behaviours above.
+    stored_token: str = "ok"
+    basic: str = "ok"
+    basic_users: dict = None
 
     @classmethod
     def from_dict(cls, values):
@@ -103,6 +110,27 @@ class Scenario:
 def _scheme(header):
     """The scheme of an Authorization header ("Bearer", "Basic"), never its credential; None without one."""
     return header.split(None, 1)[0] if header and header.strip() else None
+
+
+def _basic(header):
+    """(user, password) of a Basic Authorization header, or (None, None)."""
+    scheme, _, value = (header or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None, None
+    try:
+        user, sep, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    return (user, password) if sep else (None, None)
+
+
+def _claims(token):
+    try:
+        part = token.split(".")[1]
+        value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (AttributeError, IndexError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def unsigned_jwt(claims):
@@ -370,6 +398,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self.registry_exchange
         if method == "POST" and low == "/oauth2/token":
             return self.registry_token
+        if method == "GET" and low == "/oauth2/token":
+            return self.registry_token_basic
         if method == "GET" and low in ("/{}/v2.0/.well-known/openid-configuration".format(tenant),
                                        "/organizations/v2.0/.well-known/openid-configuration",
                                        "/common/v2.0/.well-known/openid-configuration"):
@@ -549,6 +579,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def registry_token(self):
         behaviour = self.scenario.token
+        if self._field("refresh_token") and self._field("refresh_token") not in self.cloud.issued_tokens:
+            return self.registry_token_stored()
         if behaviour == "ok":
             if self._field("grant_type") != "refresh_token" or not self._field("refresh_token"):
                 self._json(400, {"errors": [{"code": "BAD_REQUEST", "message": "missing fields"}]})
@@ -561,6 +593,41 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"access_token": token})
         elif not self._token_shapes(behaviour, "access_token"):
             raise ValueError("unknown token behaviour " + behaviour)
+
+    def registry_token_stored(self):
+        """POST /oauth2/token with a refresh token this cloud did not issue: a login docker stored."""
+        behaviour = self.scenario.stored_token
+        if behaviour == "ok":
+            exp = _claims(self._field("refresh_token")).get("exp")
+            if isinstance(exp, (int, float)) and exp <= time.time():
+                self._json(401, {"errors": [{"code": "UNAUTHORIZED", "message": "the refresh token has expired"}]})
+                return
+            self._issue_access("stored")
+        elif not self._token_shapes(behaviour, "access_token"):
+            raise ValueError("unknown stored_token behaviour " + behaviour)
+
+    def registry_token_basic(self):
+        """GET /oauth2/token?service=..&scope=.. with Basic authentication, as docker asks with a user name
+        and password."""
+        behaviour = self.scenario.basic
+        if behaviour == "ok":
+            user, password = _basic(self.headers.get("Authorization"))
+            users = self.scenario.basic_users
+            if user is None or (users is not None and users.get(user) != password):
+                self._json(401, {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]})
+                return
+            self._issue_access(user, service=(self.query.get("service") or [None])[0],
+                               scopes=self.query.get("scope", []))
+        elif not self._token_shapes(behaviour, "access_token"):
+            raise ValueError("unknown basic behaviour " + behaviour)
+
+    def _issue_access(self, subject, service=None, scopes=None):
+        access = [self._grant(scope) for scope in (self.form.get("scope", []) if scopes is None else scopes)]
+        token = self.cloud.issue({"jti": uuid.uuid4().hex, "sub": subject, "aud": service or self._field("service"),
+                                  "iss": "Azure Container Registry", "exp": int(time.time()) + 3600,
+                                  "access": [a for a in access if a]},
+                                 self.scenario.token_signing_key, self.scenario.token_signing_chain)
+        self._json(200, {"access_token": token})
 
     def _grant(self, scope):
         kind, _, rest = scope.partition(":")

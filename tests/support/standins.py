@@ -187,3 +187,76 @@ def env_for(directory=None, home=None, **extra):
     env.update(extra)
     return {k: str(v) for k, v in env.items() if v is not None}
 
+
+
+# ---------------------------------------------------------------- docker credential helpers
+
+# What docker-credential-secretservice prints when the keyring is locked (docker-credential-helpers 0.8).
+HELPER_LOCKED = ("error getting credentials - err: exit status 1, out: `GDBus.Error:org.freedesktop.Secret.Error."
+                 "IsLocked: Cannot create an item in a locked collection`")
+HELPER_STATES = ("store", "hang", "crash", "garbage", "locked")
+
+_HELPER = '''#!{python} -I
+"""docker-credential-{name}, state {state!r}: the credential helper protocol (get, store, erase, list)."""
+import json, pathlib, sys, time
+folder = pathlib.Path({folder!r})
+with open(folder / "{name}.calls", "a") as log:
+    log.write(" ".join(sys.argv[1:]) + "\\n")
+state, store = {state!r}, folder / "{name}.store"
+command = sys.argv[1] if len(sys.argv) == 2 else None
+data = sys.stdin.read() if command in ("get", "store", "erase") else ""
+if command == "get":
+    with open(folder / "{name}.stdin", "a") as log:
+        log.write(repr(data) + "\\n")
+if state == "hang":
+    time.sleep(100)
+if state == "crash":
+    sys.stderr.write("panic: runtime error: invalid memory address or nil pointer dereference\\n")
+    sys.exit(2)
+if state == "garbage":
+    print("<<not json>>")
+    sys.exit(0)
+if state == "locked":
+    print({locked!r})
+    sys.exit(1)
+entries = json.loads(store.read_text()) if store.exists() else {{}}
+if command == "get":
+    if data in entries:
+        print(json.dumps(entries[data]))
+        sys.exit(0)
+    print("credentials not found in native keychain")
+    sys.exit(1)
+if command == "store":
+    entry = json.loads(data)
+    entries[entry["ServerURL"]] = entry
+elif command == "erase":
+    entries.pop(data.strip(), None)
+elif command == "list":
+    print(json.dumps({{k: v["Username"] for k, v in entries.items()}}))
+    sys.exit(0)
+else:
+    print("unknown credential action")
+    sys.exit(1)
+store.write_text(json.dumps(entries))
+'''
+
+
+def write_credential_helper(directory, name, state="store", stored=None):
+    """Write `docker-credential-<name>` into directory: a real helper (a small Python program) in `state`
+    (HELPER_STATES); `stored` pre-fills its store, {server: (user, secret)}. Its calls go to
+    `<name>.calls`, what `get` read on stdin to `<name>.stdin`."""
+    import json
+    import sys
+    assert state in HELPER_STATES, state
+    entries = {server: {"ServerURL": server, "Username": user, "Secret": secret}
+               for server, (user, secret) in (stored or {}).items()}
+    (Path(directory) / (name + ".store")).write_text(json.dumps(entries))
+    text = _HELPER.format(python=sys.executable, name=name, state=state, folder=str(directory), locked=HELPER_LOCKED)
+    return _write(directory, "docker-credential-" + name, text)
+
+
+def helper_stdin(directory, name):
+    """What each `get` of the helper read on stdin, in order."""
+    import ast
+    log = Path(directory) / (name + ".stdin")
+    return [ast.literal_eval(line) for line in log.read_text().splitlines()] if log.exists() else []

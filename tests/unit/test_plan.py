@@ -87,3 +87,24 @@ def test_healthy_registry_passes_every_step(cloud):
     exchange = next(r for r in cloud.requests if r["path"] == "/oauth2/exchange")
     assert exchange["form"] == ["access_token", "grant_type", "service", "tenant"]
     assert not cloud.unrecognised
+
+
+# ---------------------------------------------------------------- credentials other than the CLI's identity
+
+def test_docker_login_follows_the_token_checks_and_reads_the_docker_checks():
+    plan = {c.name: c for c in build_plan(Options(registry_name="myregistry"), {})}
+    names = list(plan)
+    assert names.index("docker_login") == names.index("access_token") + 1
+    assert plan["docker_login"].uses == ("docker_client", "docker_credentials", "registry_resource")
+    assert "credentials" not in plan
+
+
+def test_with_a_username_the_entra_checks_give_way_to_the_credentials_check():
+    plan = build_plan(Options(registry_name="myregistry", username="myregistry"), {})
+    names = [c.name for c in plan]
+    assert names.index("credentials") == names.index("access_token") + 1
+    by_name = {c.name: c for c in plan}
+    for name in ("aad_token", "refresh_token", "access_token"):
+        assert by_name[name].needs == ()
+        found = by_name[name].func(None, {})
+        assert found.status is Status.SKIPPED and "-u/--username was given" in found.message

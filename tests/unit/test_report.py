@@ -169,3 +169,18 @@ def test_commands_are_listed_as_copyable_lines_and_in_the_json():
     assert "\n      az role assignment create --role AcrPull --assignee x --scope y\n" in text
     assert summarise([r], 0.1)["checks"][0]["commands"] == [
         "az role assignment create --role AcrPull --assignee x --scope y"]
+
+
+def test_a_warning_without_a_code_still_shows_its_fix_and_commands():
+    text = render(results=[result("docker_login", warning("docker is not logged in to this registry",
+                                                          fix="log in to the registry",
+                                                          commands=["az acr login -n myreg"]))])
+    assert "[!] Docker login: docker is not logged in to this registry\n" in text
+    assert "      - Log in to the registry.\n    Run:\n      az acr login -n myreg\n" in text
+    assert "More:" not in text
+
+
+def test_a_warning_without_a_code_or_fix_is_one_line():
+    text = render(results=[result("access_token", warning("access token issued, catalog not granted"))])
+    assert text.splitlines()[0] == "[!] Access token: access token issued, catalog not granted"
+    assert "Potential solutions" not in text

@@ -8,6 +8,7 @@ stand-in. Tests pick the checks they look at; everything they need runs too.
 """
 
 import os
+from dataclasses import replace
 
 from azext_acrhealth.context import Context, Options
 from azext_acrhealth.plan import REGISTRY, build_plan
@@ -36,7 +37,9 @@ def select(plan, only=None, group=None):
             if need not in wanted:
                 wanted.add(need)
                 stack.append(need)
-    return [check for check in plan if check.name in wanted]
+    # A check that only uses another (reads its handoff when it passed) runs without it: drop the use.
+    return [replace(check, uses=tuple(u for u in check.uses if u in wanted))
+            for check in plan if check.name in wanted]
 
 
 def run_checks(ctx, only=None, group=None, ignore_errors=True, **kwargs):

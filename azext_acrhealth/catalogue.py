@@ -163,6 +163,16 @@ _CODES = (
          "downloaded, cannot be resolved or reached from this machine, although the login server can.",
          ("allow the data endpoint names (<registry>.<region>.data.azurecr.io) through the firewall",
           "add DNS records for the data endpoints when using private endpoints."), "acrhealth"),
+    Code("DOCKER_DAEMON_SETTINGS_WARNING",
+         "This warning means that a setting of the container engine (the Docker daemon, or Podman) differs from "
+         "what this machine uses or what the registry needs: its proxy, its clock, its operating system "
+         "(Windows containers), or an insecure, mirror or blocking entry for the registry. The engine pulls and "
+         "logs in with its own settings, so `docker pull` and `docker login` can fail while the other checks pass.",
+         ("give the engine the proxy settings your network needs (a systemd drop-in for the Docker service, "
+          "or Docker Desktop's proxy settings)",
+          "synchronise the engine's clock",
+          "remove insecure-registry, mirror or blocking entries for Azure Container Registry from the engine's "
+          "configuration."), "acrhealth"),
 )
 
 CODES = {code.name: code for code in _CODES}

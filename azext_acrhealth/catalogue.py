@@ -168,11 +168,9 @@ _CODES = (
          "what this machine uses or what the registry needs: its proxy, its clock, its operating system "
          "(Windows containers), or an insecure, mirror or blocking entry for the registry. The engine pulls and "
          "logs in with its own settings, so `docker pull` and `docker login` can fail while the other checks pass.",
-         ("give the engine the proxy settings your network needs (a systemd drop-in for the Docker service, "
-          "or Docker Desktop's proxy settings)",
-          "synchronise the engine's clock",
-          "remove insecure-registry, mirror or blocking entries for Azure Container Registry from the engine's "
-          "configuration."), "acrhealth"),
+         ("align the engine's settings with this machine and the registry: the proxy your network needs (a "
+          "systemd drop-in for the Docker service, or Docker Desktop's proxy settings), a synchronised clock, and "
+          "no insecure-registry, mirror or blocking entry for Azure Container Registry.",), "acrhealth"),
 )
 
 CODES = {code.name: code for code in _CODES}

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def env(az_env, bin_dir, isolated):
     standins.write_docker(bin_dir, "pull_ok")
     standins.write_helm(bin_dir, standins.HELM3_OUTPUT)
-    az_env["PATH"] = "{}:/usr/bin:/bin".format(bin_dir)
+    az_env["PATH"] = str(bin_dir)
     return az_env
 
 

@@ -121,7 +121,7 @@ def context_missing(text, env, config_file):
                      (USE_DEFAULT_CONTEXT, "docker context ls"), details=dict(details, contextSource=config_file))
 
 
-def unreachable(text, where, client_kind, env, config_file):
+def unreachable(text, where, client_kind, env, config_file, tool="docker"):
     """Why `docker ps` failed, for a client that could not use its daemon (never None)."""
     lower = text.lower()
     excerpt = error_line(text) or first_line(text)
@@ -159,17 +159,17 @@ def unreachable(text, where, client_kind, env, config_file):
             "no such file or directory" in lower:
         return _not_running(where, client_kind, output)
     if "error response from daemon" in lower:
-        return Diagnosis("the daemon at {} answered 'docker ps' with an error: {}".format(where.endpoint, excerpt),
+        return Diagnosis("the daemon at {} answered '{} ps' with an error: {}".format(where.endpoint, tool, excerpt),
                          "the daemon runs but fails: read its log ('journalctl -u docker', or Docker Desktop's "
                          "Troubleshoot page), then restart it", details=output)
-    return Diagnosis("'docker ps' failed: {}".format(excerpt or "(no output)"),
+    return Diagnosis("'{} ps' failed: {}".format(tool, excerpt or "(no output)"),
                      _start_fix(client_kind, where), _start_commands(client_kind, where), details=output)
 
 
-def timed_out(where, client_kind, seconds):
+def timed_out(where, client_kind, seconds, tool="docker"):
     """A daemon that accepted the connection (or a network that swallowed it) and never answered."""
-    message = "the daemon at {} ({}) did not answer 'docker ps' within {:g} s".format(where.endpoint, where.source,
-                                                                                       seconds)
+    message = "the daemon at {} ({}) did not answer '{} ps' within {:g} s".format(where.endpoint, where.source,
+                                                                                   tool, seconds)
     if where.source in ("DOCKER_HOST", "CONTAINER_HOST") or where.custom_context:
         fix = ("check that the daemon at {} runs and that the network lets you reach it (firewall, VPN)"
                .format(where.endpoint) + _elsewhere(where))

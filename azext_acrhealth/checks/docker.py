@@ -94,15 +94,15 @@ def docker_daemon(ctx, given):
         at = "through podman's default connection" if where.source == "podman" else "at " + where.endpoint
         return passed("running {}".format(at), handoff=handoff, **where.details)
     if proc.timed_out:
-        return _failed(daemon_errors.timed_out(where, client.get("kind"), ctx.timeout), where)
+        return _failed(daemon_errors.timed_out(where, client.get("kind"), ctx.timeout, tool_name(path)), where)
     if proc.error:
         return failed("DOCKER_COMMAND_ERROR", "'{} ps' could not start: {}".format(path, proc.error), **where.details)
     if daemon_errors.api_mismatch(proc.output, ctx.env, where):
         # It answered: the daemon runs. The version check says what it refused, with the fix.
         return passed("answers at {}".format(where.endpoint), handoff=handoff, apiVersionRefused=True,
                       **where.details)
-    return _failed(daemon_errors.unreachable(proc.output, where, client.get("kind"), ctx.env, config_file(ctx.env)),
-                   where)
+    return _failed(daemon_errors.unreachable(proc.output, where, client.get("kind"), ctx.env, config_file(ctx.env),
+                                             tool_name(path)), where)
 
 
 def _failed(diagnosis, where):

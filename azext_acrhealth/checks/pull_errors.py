@@ -106,9 +106,11 @@ def _proxy_refused(text, lower, said, pull):
     detail = match.group(1).strip()
     message = "{} could not reach its proxy: {}".format(pull.actor, detail)
     if pull.in_daemon and pull.kind == "docker":
-        fix = ("the daemon's HTTPS_PROXY names a proxy that does not answer: correct or remove it where the daemon "
-               "gets it (a systemd drop-in: 'sudo systemctl edit docker'; \"proxies\" in /etc/docker/daemon.json; "
-               "Docker Desktop: Settings > Resources > Proxies), then restart the daemon")
+        engine = pull.settings.proxy_for("https://{}/".format(pull.host)) if pull.settings is not None else None
+        named = " ({})".format(daemon_settings.proxies.masked(engine)) if isinstance(engine, str) else ""
+        fix = ("the daemon's HTTPS_PROXY" + named + " names a proxy that does not answer: correct or remove it where "
+               "the daemon gets it (a systemd drop-in: 'sudo systemctl edit docker'; \"proxies\" in "
+               "/etc/docker/daemon.json; Docker Desktop: Settings > Resources > Proxies), then restart the daemon")
         if pull.shell_proxy:
             fix += "; this shell uses {}".format(daemon_settings.proxies.masked(pull.shell_proxy))
     else:

@@ -474,6 +474,30 @@ def test_docker_host_that_never_answers_names_the_variable(tmp_path, bin_dir, to
 
 
 @pytest.mark.parametrize("tool", DOCKERS)
+def test_a_stopped_daemon_that_never_answers(tmp_path, bin_dir, tool):
+    # dockerd stopped with SIGSTOP: its socket accepts connections, nothing answers (docker 20.10 even
+    # hangs in `docker context inspect`).
+    start = time.monotonic()
+    results = run_all(recorded_ctx(tmp_path, bin_dir, tool, "03-hung-daemon", subs={"<D>": str(tmp_path)},
+                                   DOCKER_HOST="unix://{}/docker.sock".format(tmp_path)))
+    assert time.monotonic() - start < HANG_GUARD
+    daemon = results["docker_daemon"]
+    assert daemon.message == ("the daemon at unix://{}/docker.sock (DOCKER_HOST) did not answer 'docker ps' within "
+                              "2 s".format(tmp_path))
+    assert_dependants_skipped(results, "Docker daemon")
+
+
+def test_podman_service_that_never_answers_names_container_host(tmp_path, bin_dir):
+    standins.write_recorded(bin_dir, "podman-4.3.1", "01-healthy",
+                            ps=standins.recorded_answer("podman-4.3.1", "09-remote-hung-blackhole-ps"))
+    ctx = context(env=standins.env_for(bin_dir, tmp_path, CONTAINER_HOST="tcp://127.0.0.1:23751"), cwd=tmp_path)
+    daemon = run_all(ctx)["docker_daemon"]
+    assert daemon.message == ("the daemon at tcp://127.0.0.1:23751 (CONTAINER_HOST) did not answer 'podman ps' "
+                              "within 2 s")
+    assert daemon.commands == ("unset CONTAINER_HOST",)
+
+
+@pytest.mark.parametrize("tool", DOCKERS)
 def test_tls_with_the_wrong_ca_names_docker_cert_path(tmp_path, bin_dir, tool):
     certs = tmp_path / "certs"
     daemon = run_all(recorded_ctx(tmp_path, bin_dir, tool, "05-tls-wrong-ca", subs={"<CERT_PATH>": str(certs)},
@@ -584,6 +608,16 @@ def test_api_version_too_old(tmp_path, bin_dir, tool):
 
 
 @pytest.mark.parametrize("tool", DOCKERS)
+@pytest.mark.parametrize("pinned", ["1.24", "1.41"])
+def test_docker_api_version_within_the_daemons_range_passes(tmp_path, bin_dir, tool, pinned):
+    case = "04-api-1.24-old" if pinned == "1.24" else "04-api-1.41-ok"
+    results = run_all(recorded_ctx(tmp_path, bin_dir, tool, case, DOCKER_HOST="tcp://10.0.0.4:2375",
+                                   DOCKER_API_VERSION=pinned))
+    assert results["docker_version"].status is Status.PASSED
+    assert results["docker_version"].details["apiVersion"] == pinned
+
+
+@pytest.mark.parametrize("tool", DOCKERS)
 def test_docker_api_version_that_is_not_a_version(tmp_path, bin_dir, tool):
     results = run_all(recorded_ctx(tmp_path, bin_dir, tool, "04-api-abc", DOCKER_HOST="tcp://10.0.0.4:2375",
                                    DOCKER_API_VERSION="abc"))
@@ -646,6 +680,8 @@ PULLS = [
      "check the repository and tag", ("az config unset acr.check_health_image",)),
     ("08-pull-repo-not-found-name-unknown", "not-found", "repository name not known to registry",
      "check the repository and tag", ("az config unset acr.check_health_image",)),
+    ("08-pull-manifest-unknown", "not-found", "manifest unknown", "check the repository and tag",
+     ("az config unset acr.check_health_image",)),
 ]
 
 
@@ -698,6 +734,20 @@ def test_a_dns_failure_with_a_proxy_in_the_shell_and_none_in_the_daemon_names_th
     assert outcome.fix.startswith("this shell reaches mcr.microsoft.com through the proxy "
                                   "http://proxy.corp.example:3128, the Docker daemon connects directly")
     assert outcome.commands == ("sudo systemctl edit docker", "sudo systemctl restart docker")
+
+
+@pytest.mark.parametrize("tool", DOCKERS)
+def test_a_daemon_proxy_that_refuses_is_named(tmp_path, bin_dir, tool):
+    # dockerd started with HTTP(S)_PROXY=http://127.0.0.1:1: `docker info` shows it, the pull cannot reach it.
+    standins.write_recorded(bin_dir, tool, "01-healthy",
+                            info=standins.recorded_answer(tool, "08-pull-proxy-refused-info"),
+                            pull=standins.recorded_answer(tool, "08-pull-proxy-refused"))
+    results = run_checks(recorded_ctx_default(tmp_path, bin_dir), only=("docker_info", "docker_pull"))
+    assert "the daemon uses the proxy http://127.0.0.1:1" in results["docker_info"].outcome.message
+    pull = results["docker_pull"].outcome
+    assert pull.message.endswith("the Docker daemon could not reach its proxy: dial tcp 127.0.0.1:1: connect: "
+                                 "connection refused")
+    assert pull.fix.startswith("the daemon's HTTPS_PROXY (http://127.0.0.1:1) names a proxy that does not answer")
 
 
 def test_unknown_pull_output_keeps_the_generic_fix(tmp_path, bin_dir):

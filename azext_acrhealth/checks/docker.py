@@ -29,6 +29,7 @@ CONTEXT_TIMEOUT = 5.0   # `docker context inspect` reads local files only
 _VERSION_LINE = re.compile(r"version\s+v?(\d[\w.+~-]*)", re.IGNORECASE)
 # What docker 20.10 says for every command, --version included, when its endpoint settings are broken.
 _ENDPOINT_SETTINGS = re.compile(r"unable to resolve docker endpoint|Current context \"[^\"]*\" is not found")
+_SAFE_TOOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$")
 _ENDPOINT_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS")
 
 
@@ -313,7 +314,10 @@ def _pull(ctx, given, tool, image, source):
         suffix = ctx.account.acr_suffix() if ctx.account is not None else None
     except Exception:  # noqa: BLE001 - no suffix only means no `az acr login` suggestion
         suffix = None
-    return pull_errors.Pull(tool=tool, kind=given["docker_client"].get("kind", "docker"), image=image, host=host,
+    kind = given["docker_client"].get("kind", "docker")
+    # The tool's name goes into suggested commands: a name only a path could give (DOCKER_COMMAND) is not used.
+    tool = tool if _SAFE_TOOL.match(tool) else kind
+    return pull_errors.Pull(tool=tool, kind=kind, image=image, host=host,
                             configured=source != "default", settings=settings,
                             shell_proxy=ctx.edges.proxy_for("https://{}/".format(host)), acr_suffix=suffix)
 

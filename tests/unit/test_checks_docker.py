@@ -750,6 +750,15 @@ def test_a_daemon_proxy_that_refuses_is_named(tmp_path, bin_dir, tool):
     assert pull.fix.startswith("the daemon's HTTPS_PROXY (http://127.0.0.1:1) names a proxy that does not answer")
 
 
+def test_a_client_name_unfit_for_a_command_line_is_not_put_in_one(tmp_path, bin_dir):
+    path = standins.write_recorded(bin_dir, "docker-28.2.2", "01-healthy", name="my docker;x",
+                                   pull=standins.recorded_answer("docker-28.2.2", "08-pull-no-space-left"))
+    outcome = run_checks(recorded_ctx_default(tmp_path, bin_dir, DOCKER_COMMAND=path),
+                         only=("docker_pull",))["docker_pull"].outcome
+    assert outcome.details["cause"] == "no-space"
+    assert outcome.commands == ("docker system df", "docker system prune")
+
+
 def test_unknown_pull_output_keeps_the_generic_fix(tmp_path, bin_dir):
     standins.write_recorded(bin_dir, "docker-28.2.2", "01-healthy", pull=("", "something nobody has seen", 1))
     outcome = run_checks(recorded_ctx_default(tmp_path, bin_dir), only=("docker_pull",))["docker_pull"].outcome

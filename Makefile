@@ -31,8 +31,8 @@ run: install
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The command-surface and end-to-end code tests again, with a docker, podman and helm first on PATH that
-# fail the run if any test executes them: the results must not depend on this machine's tools.
+# The end-to-end tests again, with a docker, podman and helm on PATH and in the system folders that fail
+# the run if any test executes them: the results must not depend on this machine's tools.
 test-foreign-tools: venv
 	$(BIN)/python -m tests.support.foreign_tools
 

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.support import standins
-from tests.support.azcli import AZ, run_az
+from tests.support.azcli import AZ, UNSHARE, run_az
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,7 @@ def run_with_terminal(env, answer):
     master, slave = pty.openpty()
     try:
         os.write(master, answer.encode() + b"\n")
-        proc = subprocess.run(["unshare", "-rn", str(AZ), "acr", "check-health", "-o", "json"], env=env,
+        proc = subprocess.run([UNSHARE, "-rn", str(AZ), "acr", "check-health", "-o", "json"], env=env,
                               stdin=slave, capture_output=True, text=True, timeout=120)
     finally:
         os.close(slave)
@@ -75,7 +75,7 @@ def run_on_terminal(env, *args):
     """az with stdout and stderr on a terminal (a pty); returns all it printed there."""
     master, slave = pty.openpty()
     try:
-        proc = subprocess.Popen(["unshare", "-rn", str(AZ), "acr", "check-health", *args], env=env,
+        proc = subprocess.Popen([UNSHARE, "-rn", str(AZ), "acr", "check-health", *args], env=env,
                                 stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
         os.close(slave)
         chunks = []

@@ -14,6 +14,8 @@ from tests.support.standins import NO_TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
 AZ = Path(sys.executable).parent / "az"
+# Found on the test process's PATH: the environments given to az hold no tools on PATH.
+UNSHARE = shutil.which("unshare") or "unshare"
 
 
 def build_wheel(out_dir):
@@ -78,8 +80,7 @@ def run_az(args, env, timeout=120, cwd=None, isolated=True):
     exists, so no lookup or request can leave the machine."""
     argv = [str(AZ), *args]
     if isolated:
-        # The test process finds unshare on its own PATH; az's environment has no tools on PATH.
-        argv = [shutil.which("unshare") or "unshare", "-rn", *argv]
+        argv = [UNSHARE, "-rn", *argv]
     return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
 

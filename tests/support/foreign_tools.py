@@ -2,7 +2,7 @@
 podman and a helm that only record being run, first on PATH and in the system's folders (/usr/bin,
 /usr/local/bin, ...), and fail if any test ran one.
 
-    python -m tests.support.foreign_tools                      # the command surface and every code, end to end
+    python -m tests.support.foreign_tools                      # every end-to-end test
     python -m tests.support.foreign_tools tests/e2e/test_codes.py -k docker
 
 The system folders get them through an overlay mount in a private user and mount namespace (`unshare
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ("docker", "podman", "helm", "docker.exe")
-DEFAULT = ("tests/e2e/test_command_surface.py", "tests/e2e/test_codes.py")
+DEFAULT = ("tests/e2e",)    # every end-to-end test: the command surface, every code, the prompt, ...
 STATUS = 97      # what a foreign tool exits with
 SYSTEM_FOLDERS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 

@@ -1,6 +1,6 @@
 """The machine-independence check (tests/support/foreign_tools.py) catches a test that runs the machine's
 docker, and lets one that builds its own PATH pass. (`make test-foreign-tools`, run by .ci/run, applies it
-to the command-surface and end-to-end code tests.)"""
+to every end-to-end test.)"""
 
 import textwrap
 

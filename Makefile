@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 EXTDIR := $(CURDIR)/.az/extensions
 WHEEL   = $(firstword $(wildcard dist/acrhealth-*-py3-none-any.whl))
 
-.PHONY: venv wheel install run test lint bench readme clean
+.PHONY: venv wheel install run test test-foreign-tools lint bench readme clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -33,6 +33,11 @@ run: install
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The end-to-end tests again, with a docker, podman and helm on PATH and in the system folders that fail
+# the run if any test executes them: the results must not depend on this machine's tools.
+test-foreign-tools: venv
+	$(BIN)/python -m tests.support.foreign_tools
 
 # Ours against the built-in command on the end-to-end fake cloud (about 6 minutes); see bench/compare.py.
 bench: venv

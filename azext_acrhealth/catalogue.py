@@ -229,6 +229,14 @@ _CODES = (
           "for the admin user, `az acr credential show`; for a token, `az acr token show` and "
           "`az acr token credential generate`; for a service principal, create a new client secret."),
          "acrhealth"),
+    Code("DOCKER_DAEMON_SETTINGS_WARNING",
+         "This warning means that a setting of the container engine (the Docker daemon, or Podman) differs from "
+         "what this machine uses or what the registry needs: its proxy, its clock, its operating system "
+         "(Windows containers), or an insecure, mirror or blocking entry for the registry. The engine pulls and "
+         "logs in with its own settings, so `docker pull` and `docker login` can fail while the other checks pass.",
+         ("align the engine's settings with this machine and the registry: the proxy your network needs (a "
+          "systemd drop-in for the Docker service, or Docker Desktop's proxy settings), a synchronised clock, and "
+          "no insecure-registry, mirror or blocking entry for Azure Container Registry.",), "acrhealth"),
 )
 
 CODES = {code.name: code for code in _CODES}

@@ -16,6 +16,7 @@ from .checks import (
     dns,
     docker,
     docker_config,
+    docker_info,
     docker_login,
     helm,
     image,
@@ -57,12 +58,17 @@ def build_plan(options, env):
         Check("docker_client", "Docker client", docker.docker_client, budget=b.calls(1), code="DOCKER_COMMAND_ERROR"),
         Check("docker_daemon", "Docker daemon", docker.docker_daemon, needs=("docker_client",), budget=b.daemon,
               code="DOCKER_DAEMON_ERROR"),
-        Check("docker_version", "Docker version", docker.docker_version, needs=("docker_client",),
+        # Needs the daemon: without one, the client's version is in the client check, and nothing is to compare.
+        Check("docker_version", "Docker version", docker.docker_version, needs=("docker_client", "docker_daemon"),
               budget=b.calls(1), code="DOCKER_VERSION_ERROR"),
+        # Warnings only; after the version check, which reports an API mismatch that `docker info` meets too.
+        Check("docker_info", "Docker daemon settings", docker_info.docker_info,
+              needs=("docker_client", "docker_version"), budget=b.calls(1), code="DOCKER_DAEMON_ERROR", blocking=False),
         Check("docker_credentials", "Docker credential helpers", docker_config.docker_credentials,
               budget=b.calls(1), code="DOCKER_CREDENTIAL_HELPER_ERROR"),
         # Interactive: it runs on the main thread, bounded by its own PULL_TIMEOUT, outside the run's limit.
-        Check("docker_pull", "Docker pull", docker.docker_pull, needs=("docker_daemon",), interactive=True),
+        Check("docker_pull", "Docker pull", docker.docker_pull,
+              needs=("docker_client", "docker_daemon", "docker_version"), uses=("docker_info",), interactive=True),
         Check("cli_version", "Azure CLI version", cli.cli_version),
     ]
     if options.registry_requested:
@@ -117,6 +123,9 @@ def registry_plan(options, b):
         check("data_endpoints", "Data endpoints", data_endpoints.data_endpoints,
               needs=("registry_resource", "private_endpoints"), uses=("challenge",), budget=b.calls(4),
               code="DATA_ENDPOINT_ERROR"),
+        # The engine's settings (read by docker_info) for this login server; no request of its own.
+        check("docker_registry_settings", "Daemon settings for the registry", docker_info.docker_registry_settings,
+              needs=("login_server",), uses=("docker_info",), blocking=False),
     ]
     if options.image:
         checks += image_plan(check, b)

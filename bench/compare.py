@@ -100,7 +100,7 @@ def prepare(root):
 def side_env(session, folder, tools, extension_dir):
     """A fresh copy of the logged-in configuration and HOME for one run of one side."""
     home, config = session.test_config(folder)
-    env = session.env(home, config, path="{}:/usr/bin:/bin".format(tools))
+    env = session.env(home, config, path=str(tools))
     env["AZURE_EXTENSION_DIR"] = str(extension_dir)
     return env
 

@@ -1,9 +1,10 @@
 """Docker: the client, the daemon it talks to, their versions, and a pull of a sample image.
 
 The client and the daemon are told apart: a missing or unusable client is DOCKER_COMMAND_ERROR; a
-client that cannot reach its daemon (stopped, wedged, or a socket we may not open) is
-DOCKER_DAEMON_ERROR. Only the exit status decides success: tools print harmless notes on stderr
-(Docker Scout hints, podman's "Emulate Docker CLI" notice).
+client that cannot reach its daemon (stopped, wedged, a socket we may not open, a docker context or
+DOCKER_HOST that leads nowhere) is DOCKER_DAEMON_ERROR; a daemon that answers but refuses the client's
+API version is DOCKER_VERSION_ERROR. Only the exit status decides success: tools print harmless notes
+on stderr (Docker Scout hints, podman's "Emulate Docker CLI" notice).
 """
 
 import json
@@ -15,15 +16,21 @@ from ..context import PULL_TIMEOUT
 from ..executables import find
 from ..outcome import Interrupted, failed, passed, skipped, warning
 from ..text import first_line, last_lines, run_failure
+from . import daemon_errors, pull_errors
+from .daemon_errors import Where
 
 IMAGE = "mcr.microsoft.com/mcr/hello-world:latest"
+IMAGE_SETTING = "check_health_image"     # az config set acr.check_health_image=<image>
 WRONG_PLATFORM = "cannot be used on this platform"
 # docker.exe: Docker Desktop's Windows client, reachable from WSL when the Linux one is absent.
 CLIENTS = ("docker", "podman", "docker.exe")
 DEFAULT_ENDPOINT = "npipe:////./pipe/docker_engine" if os.name == "nt" else "unix:///var/run/docker.sock"
 CONTEXT_TIMEOUT = 5.0   # `docker context inspect` reads local files only
 _VERSION_LINE = re.compile(r"version\s+v?(\d[\w.+~-]*)", re.IGNORECASE)
-_SOCKET = re.compile(r"(?:unix://|dial unix )(/[^\s\":]+)")
+# What docker 20.10 says for every command, --version included, when its endpoint settings are broken.
+_ENDPOINT_SETTINGS = re.compile(r"unable to resolve docker endpoint|Current context \"[^\"]*\" is not found")
+_SAFE_TOOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$")
+_ENDPOINT_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS")
 
 
 # ---------------------------------------------------------------- client
@@ -48,6 +55,12 @@ def docker_client(ctx, _given):
                       fix="set DOCKER_COMMAND to the absolute path of a trusted docker client, or remove relative "
                           "entries (and '.') from PATH", path=path)
     proc = ctx.edges.run([path, "--version"])
+    if not proc.ok and not proc.timed_out and _ENDPOINT_SETTINGS.search(proc.output):
+        # docker 20.10 resolves its endpoint even for --version, so a missing context or TLS file stops it
+        # too. The client is sound: read its version without those settings; the daemon check names them.
+        env = {k: v for k, v in ctx.env.items() if k not in _ENDPOINT_VARIABLES}
+        retry = ctx.edges.run([path, "--context", "default", "--version"], env=env)
+        proc = retry if retry.ok else proc
     if not proc.ok:
         return failed("DOCKER_COMMAND_ERROR", "'{} --version' {}".format(path, run_failure(proc, ctx.timeout)),
                       fix="reinstall the Docker client", path=path, output=last_lines(proc.output))
@@ -59,66 +72,66 @@ def docker_client(ctx, _given):
                   path=path, client=kind, version=version)
 
 
+def tool_name(path):
+    """The client as the user types it: "docker", "podman", "docker.exe" -> "docker"."""
+    name = os.path.basename(path)
+    return name[:-4] if name.lower().endswith(".exe") else name
+
+
 # ---------------------------------------------------------------- daemon
 
 def docker_daemon(ctx, given):
     """`docker ps` against the daemon the client is configured for; name that daemon in every case."""
     client = given["docker_client"]
     path = client["path"]
-    endpoint, source = expected_endpoint(ctx, client)
-    where = {"endpoint": endpoint, "endpointSource": source}
+    where = expected_endpoint(ctx, client)
+    handoff = {"path": path, "endpoint": where.endpoint, "source": where.source, "context": where.context}
+    if where.context_error:
+        found = daemon_errors.context_missing(where.context_error, ctx.env, config_file(ctx.env))
+        if found:
+            return _failed(found, where)
     proc = ctx.edges.run([path, "ps", "--quiet"])
     if proc.ok:
-        return passed("running at {}".format(endpoint), handoff={"path": path}, **where)
+        at = "through podman's default connection" if where.source == "podman" else "at " + where.endpoint
+        return passed("running {}".format(at), handoff=handoff, **where.details)
     if proc.timed_out:
-        return failed("DOCKER_DAEMON_ERROR",
-                      "the daemon at {} did not answer 'docker ps' within {:g} s".format(endpoint, ctx.timeout),
-                      fix="restart the Docker daemon (or Docker Desktop); if DOCKER_HOST or the docker context "
-                          "points at another machine, check that machine and the network to it",
-                      waitedSeconds=ctx.timeout, **where)
+        return _failed(daemon_errors.timed_out(where, client.get("kind"), ctx.timeout, tool_name(path)), where)
     if proc.error:
-        return failed("DOCKER_COMMAND_ERROR", "'{} ps' could not start: {}".format(path, proc.error), **where)
-    text = proc.output
-    lower = text.lower()
-    if "permission denied" in lower or "access is denied" in lower:    # the second one is Windows' wording
-        socket = _socket_in(text) or endpoint
-        fix = ("add your user to the 'docker-users' group, then sign out and in again" if "npipe" in socket else
-               "add your user to the 'docker' group (sudo usermod -aG docker $USER, then log in again), or use "
-               "rootless Docker (DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock)")
-        return failed("DOCKER_DAEMON_ERROR", "permission denied on the daemon socket {}".format(socket), fix=fix,
-                      socket=socket, output=last_lines(text), **where)
-    if "cannot connect" in lower or "daemon running" in lower or "connection refused" in lower:
-        return failed("DOCKER_DAEMON_ERROR", "the daemon is not running, or not reachable at {}".format(endpoint),
-                      fix=_start_fix(client), output=last_lines(text), **where)
-    return failed("DOCKER_DAEMON_ERROR", "'docker ps' {}".format(run_failure(proc, ctx.timeout)),
-                  fix=_start_fix(client), output=last_lines(text), **where)
+        return failed("DOCKER_COMMAND_ERROR", "'{} ps' could not start: {}".format(path, proc.error), **where.details)
+    if daemon_errors.api_mismatch(proc.output, ctx.env, where):
+        # It answered: the daemon runs. The version check says what it refused, with the fix.
+        return passed("answers at {}".format(where.endpoint), handoff=handoff, apiVersionRefused=True,
+                      **where.details)
+    return _failed(daemon_errors.unreachable(proc.output, where, client.get("kind"), ctx.env, config_file(ctx.env),
+                                             tool_name(path)), where)
+
+
+def _failed(diagnosis, where):
+    details = dict(where.details)
+    details.update(diagnosis.details)
+    return failed(diagnosis.code, diagnosis.message, fix=diagnosis.fix, commands=diagnosis.commands, **details)
 
 
 def expected_endpoint(ctx, client):
-    """(address, where it comes from): DOCKER_HOST, else the current docker context, else the default."""
+    """Where the daemon is expected: DOCKER_HOST, else the current docker context, else the default."""
     if ctx.env.get("DOCKER_HOST"):
-        return ctx.env["DOCKER_HOST"], "DOCKER_HOST"
+        return Where(ctx.env["DOCKER_HOST"], "DOCKER_HOST")
     if client.get("kind") == "podman":
         if ctx.env.get("CONTAINER_HOST"):
-            return ctx.env["CONTAINER_HOST"], "CONTAINER_HOST"
-        return "podman's default connection", "podman"
+            return Where(ctx.env["CONTAINER_HOST"], "CONTAINER_HOST")
+        return Where("podman's default connection", "podman")
     proc = ctx.edges.run([client["path"], "context", "inspect", "--format", "{{.Name}} {{.Endpoints.docker.Host}}"],
-                   timeout=min(ctx.timeout, CONTEXT_TIMEOUT))
+                         timeout=min(ctx.timeout, CONTEXT_TIMEOUT))
     parts = first_line(proc.stdout).split() if proc.ok else []
     if len(parts) == 2:
-        return parts[1], "docker context '{}'".format(parts[0])
-    return DEFAULT_ENDPOINT, "default"
+        return Where(parts[1], "docker context '{}'".format(parts[0]), context=parts[0])
+    error = proc.output if not proc.ok and not proc.timed_out else None
+    return Where(DEFAULT_ENDPOINT, "default", context_error=error)
 
 
-def _socket_in(text):
-    match = _SOCKET.search(text)
-    return match.group(1) if match else None
-
-
-def _start_fix(client):
-    if client.get("kind") == "podman":
-        return "start the Podman service ('podman machine start', or 'systemctl --user start podman.socket')"
-    return "start the Docker daemon ('sudo systemctl start docker', or start Docker Desktop)"
+def config_file(env):
+    """The docker client's configuration file, as the user would write it."""
+    return os.path.join(env.get("DOCKER_CONFIG") or "~/.docker", "config.json")
 
 
 # ---------------------------------------------------------------- versions
@@ -127,9 +140,11 @@ def _start_fix(client):
 class DockerVersion:
     client: str                  # client version, always present in a parsed result
     server: str = None           # None when the daemon did not answer
-    platform: str = None         # "linux/amd64"
+    platform: str = None         # the client's: "linux/amd64"
     commit: str = None
-    server_platform: str = None  # "<os>/<arch>" of the daemon: the platform `docker pull` asks for
+    server_platform: str = None  # the daemon's: "linux/amd64"
+    api: str = None              # the client's API version
+    server_api: str = None
 
 
 def parse_docker_version(text):
@@ -145,20 +160,19 @@ def parse_docker_version(text):
     server = document.get("Server")
     if not isinstance(client, dict) or not _text(client.get("Version")):
         return None
-    platform = _text(client.get("OsArch"))
-    if not platform and _text(client.get("Os")) and _text(client.get("Arch")):
-        platform = "{}/{}".format(client["Os"], client["Arch"])
-    return DockerVersion(client=client["Version"],
-                         server=_text(server.get("Version")) if isinstance(server, dict) else None,
-                         platform=platform, commit=_text(client.get("GitCommit")),
-                         server_platform=_os_arch(server) if isinstance(server, dict) else None)
+    server = server if isinstance(server, dict) else {}
+    return DockerVersion(client=client["Version"], server=_text(server.get("Version")), platform=_platform(client),
+                         commit=_text(client.get("GitCommit")), server_platform=_platform(server),
+                         api=_text(client.get("ApiVersion")) or _text(client.get("APIVersion")),
+                         server_api=_text(server.get("ApiVersion")) or _text(server.get("APIVersion")))
 
 
-def _os_arch(part):
-    """"linux/amd64" from docker's Os and Arch (podman: OsArch); None when it names neither."""
-    if _text(part.get("OsArch")):
-        return part["OsArch"]
-    return "{}/{}".format(part["Os"], part["Arch"]) if _text(part.get("Os")) and _text(part.get("Arch")) else None
+def _platform(part):
+    """"os/arch" of a Client or Server part: docker writes Os and Arch, podman OsArch."""
+    platform = _text(part.get("OsArch"))
+    if not platform and _text(part.get("Os")) and _text(part.get("Arch")):
+        platform = "{}/{}".format(part["Os"], part["Arch"])
+    return platform
 
 
 def _text(value):
@@ -166,87 +180,176 @@ def _text(value):
 
 
 def docker_version(ctx, given):
-    """Client and server versions. A daemon that is down still lets the client report its own version
-    (`docker version` then exits 1 with the client part printed): that is not a version error."""
+    """Client and server versions, from a daemon that answered `docker ps`. Hands off the daemon's platform
+    ("os/arch") as "platform"."""
     client = given["docker_client"]
+    daemon = given["docker_daemon"]
+    tool = tool_name(client["path"])
+    where = Where(daemon["endpoint"], daemon["source"], context=daemon.get("context"))
     # '{{json .}}' rather than 'json': the keyword form only exists in recent clients; the template works
     # in every docker and podman release.
     proc = ctx.edges.run([client["path"], "version", "--format", "{{json .}}"])
     parsed = parse_docker_version(proc.stdout)
+    details = {}
     if parsed:
-        server = parsed.server or "not reachable"
-        return passed("client {}, server {}".format(parsed.client, server), clientVersion=parsed.client,
-                      serverVersion=parsed.server, platform=parsed.platform, commit=parsed.commit,
-                      handoff={"platform": parsed.server_platform})
-    if proc.timed_out and client.get("version"):
-        return passed("client {}, server did not answer within {:g} s".format(client["version"], ctx.timeout),
-                      clientVersion=client["version"], serverVersion=None)
-    why = run_failure(proc, ctx.timeout) if not proc.ok else "printed no version: {}".format(
-        first_line(proc.output) or "(no output)")
-    return failed("DOCKER_VERSION_ERROR", "'docker version' {}".format(why),
-                  fix="run 'docker version' yourself and read its message", output=last_lines(proc.output))
+        details = {"clientVersion": parsed.client, "serverVersion": parsed.server, "clientPlatform": parsed.platform,
+                   "commit": parsed.commit, "apiVersion": parsed.api, "serverApiVersion": parsed.server_api}
+    if parsed and parsed.server:
+        platform = parsed.server_platform
+        return passed("client {}, server {}".format(parsed.client, parsed.server),
+                      handoff={"platform": platform, "server": parsed.server}, platform=platform, **details)
+    if parsed and proc.ok and client.get("kind") == "podman":
+        # Podman without a service is its own engine: it reports a client part only.
+        return passed("podman {}, no service: it pulls by itself".format(parsed.client),
+                      handoff={"platform": parsed.platform, "server": parsed.client}, platform=parsed.platform,
+                      **details)
+    mismatch = daemon_errors.api_mismatch(proc.output, ctx.env, where)
+    if mismatch:
+        details.update(mismatch.details)
+        return failed(mismatch.code, mismatch.message, fix=mismatch.fix, commands=mismatch.commands,
+                      output=last_lines(proc.output), **details)
+    if proc.timed_out:
+        return failed("DOCKER_DAEMON_ERROR", "the daemon at {} answered '{} ps' but not '{} version' within {:g} s"
+                      .format(where.endpoint, tool, tool, ctx.timeout),
+                      fix="restart the Docker daemon (or Docker Desktop): it stopped answering",
+                      waitedSeconds=ctx.timeout, **details)
+    if parsed:
+        why = "got no answer from the daemon: {}".format(first_line(proc.stderr) or "(no message)")
+    else:
+        why = run_failure(proc, ctx.timeout) if not proc.ok else "printed no version: {}".format(
+            first_line(proc.output) or "(no output)")
+    return failed("DOCKER_VERSION_ERROR", "'{} version' {}".format(tool, why),
+                  fix="run '{} version' yourself and read its message".format(tool), output=last_lines(proc.output),
+                  **details)
+
+
+# ---------------------------------------------------------------- the sample image
+
+# A Docker image reference, as github.com/distribution/reference reads it.
+_ALNUM = r"[a-z0-9]+"
+_COMPONENT = _ALNUM + r"(?:(?:[._]|__|-+)" + _ALNUM + r")*"
+_DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = _DOMAIN_PART + r"(?:\." + _DOMAIN_PART + r")*(?::[0-9]{1,5})?"
+_REFERENCE = re.compile(r"^(?:(?P<domain>" + _DOMAIN + r")/)?" + _COMPONENT + r"(?:/" + _COMPONENT + r")*"
+                        r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:"
+                        r"[0-9a-fA-F]{32,})?$")
+
+
+def sample_image(ctx):
+    """(image, where it was set): the image of `az config set acr.check_health_image=...`, else the
+    default; (None, the raw setting) when the setting is not an image reference."""
+    configured = ctx.account.config("acr", IMAGE_SETTING, None) if ctx.account is not None else None
+    if configured is None or not str(configured).strip():
+        return IMAGE, "default"
+    value = str(configured).strip()
+    if len(value) > 255 or not _REFERENCE.match(value):
+        return None, value
+    return value, "acr." + IMAGE_SETTING
+
+
+def image_registry(image):
+    """The registry an image reference names (docker.io when it names none)."""
+    first, _, rest = image.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        return first
+    return "docker.io"
 
 
 # ---------------------------------------------------------------- pull
 
 def docker_pull(ctx, given):
     """Pull the sample image, after asking (unless --yes). Without a terminal to ask on, skip."""
+    image, source = sample_image(ctx)
+    if image is None:
+        return failed("DOCKER_PULL_ERROR", "acr.{} is set to '{}', which is not an image reference".format(
+                      IMAGE_SETTING, source[:200]),
+                      fix="set it to an image such as myregistry.azurecr.io/hello-world:latest, or unset it to pull "
+                          "{}".format(IMAGE),
+                      commands=["az config unset acr." + IMAGE_SETTING], imageSource="acr." + IMAGE_SETTING)
+    about = {"image": image, "imageSource": source}
     if not ctx.options.yes:
-        answer = _ask(ctx, "This will pull the image {}. Proceed?".format(IMAGE))
+        answer = _ask(ctx, "This will pull the image {}. Proceed?".format(image))
         if answer is None:
-            return skipped("no terminal to ask before pulling {}; pass --yes to run this check".format(IMAGE))
+            return skipped("no terminal to ask before pulling {}; pass --yes to run this check".format(image), **about)
         if not answer:
-            return skipped("declined: {} was not pulled".format(IMAGE))
+            return skipped("declined: {} was not pulled".format(image), **about)
     path = given["docker_daemon"]["path"]
+    tool = tool_name(path)
     # Leave the machine as it was: remove the sample image afterwards unless it was already there.
-    present_before = ctx.edges.run([path, "image", "inspect", "--format", "{{.Id}}", IMAGE]).ok
+    present_before = ctx.edges.run([path, "image", "inspect", "--format", "{{.Id}}", image]).ok
     try:
-        proc = ctx.edges.run([path, "pull", IMAGE], timeout=PULL_TIMEOUT)
+        proc = ctx.edges.run([path, "pull", image], timeout=PULL_TIMEOUT)
     except KeyboardInterrupt:
         # Ctrl-C or SIGTERM: the pull is killed (the edges see to it); tidy up, say so, and stop.
-        raise Interrupted(_interrupted(ctx, path, present_before)) from None
+        raise Interrupted(_interrupted(ctx, path, image, present_before)) from None
     pulled = proc.ok or (not proc.timed_out and WRONG_PLATFORM in proc.output)
-    tidy = {} if not pulled else {"removedAfterwards": not present_before and _remove(ctx, path)}
+    tidy = {} if not pulled else {"removedAfterwards": not present_before and _remove(ctx, path, image)}
     if proc.ok:
-        return passed("pulled {}".format(IMAGE), image=IMAGE, **tidy)
+        return passed("pulled {}".format(image), client=tool, **about, **tidy)
     if pulled:
-        return warning("pulled {}, but it cannot be used on this platform".format(IMAGE), image=IMAGE,
-                       output=last_lines(proc.output), **tidy)
+        return warning("pulled {}, but it cannot be used on this platform".format(image), client=tool,
+                       output=last_lines(proc.output), **about, **tidy)
+    if proc.error:
+        return failed("DOCKER_PULL_ERROR", "'{} pull {}' {}".format(tool, image, run_failure(proc, PULL_TIMEOUT)),
+                      fix="run '{} pull {}' yourself and read its message".format(tool, image), client=tool, **about)
+    cause = pull_errors.classify(proc.output, _pull(ctx, given, tool, image, source))
     if proc.timed_out:
-        return failed("DOCKER_PULL_ERROR", "'docker pull' did not finish within {:g} s".format(PULL_TIMEOUT),
-                      image=IMAGE, waitedSeconds=PULL_TIMEOUT, output=last_lines(proc.output))
-    return failed("DOCKER_PULL_ERROR", "'docker pull {}' {}".format(IMAGE, run_failure(proc, PULL_TIMEOUT)),
-                  image=IMAGE, output=last_lines(proc.output))
+        # podman retries (a throttled or unreachable registry) long after it printed why: say so.
+        known = cause.cause != "unknown"
+        return failed("DOCKER_PULL_ERROR", "'{} pull {}' did not finish within {:g} s{}".format(
+                      tool, image, PULL_TIMEOUT, "; it was retrying after: " + cause.reason if known else ""),
+                      fix=cause.fix if known else "a slow or blocked connection to {}: run '{} pull {}' yourself to "
+                      "see where it stops".format(image_registry(image), tool, image),
+                      commands=cause.commands if known else (), client=tool, waitedSeconds=PULL_TIMEOUT,
+                      output=last_lines(proc.output), **about)
+    return failed("DOCKER_PULL_ERROR", "'{} pull {}' failed: {}".format(tool, image, cause.reason), fix=cause.fix,
+                  commands=cause.commands, client=tool, cause=cause.cause, exitStatus=proc.returncode,
+                  output=last_lines(proc.output), **about, **cause.details)
+
+
+def _pull(ctx, given, tool, image, source):
+    host = image_registry(image)
+    settings = (given.get("docker_info") or {}).get("settings")
+    try:
+        suffix = ctx.account.acr_suffix() if ctx.account is not None else None
+    except Exception:  # noqa: BLE001 - no suffix only means no `az acr login` suggestion
+        suffix = None
+    kind = given["docker_client"].get("kind", "docker")
+    # The tool's name goes into suggested commands: a name only a path could give (DOCKER_COMMAND) is not used.
+    tool = tool if _SAFE_TOOL.match(tool) else kind
+    return pull_errors.Pull(tool=tool, kind=kind, image=image, host=host,
+                            configured=source != "default", settings=settings,
+                            shell_proxy=ctx.edges.proxy_for("https://{}/".format(host)), acr_suffix=suffix)
 
 
 REMOVE_TIMEOUT = 10.0   # seconds for `docker rmi`, also after an interruption
 
 
-def _remove(ctx, path):
-    return _rmi(ctx, path).ok
+def _remove(ctx, path, image):
+    return _rmi(ctx, path, image).ok
 
 
-def _rmi(ctx, path):
-    return ctx.edges.run([path, "rmi", IMAGE], timeout=min(ctx.timeout, REMOVE_TIMEOUT))
+def _rmi(ctx, path, image):
+    return ctx.edges.run([path, "rmi", image], timeout=min(ctx.timeout, REMOVE_TIMEOUT))
 
 
-def _interrupted(ctx, path, present_before):
+def _interrupted(ctx, path, image, present_before):
     """The outcome of an interrupted pull, after removing whatever part of the image arrived."""
     if present_before:
         return skipped("interrupted: the pull of {} was stopped; the image was there before and is "
-                       "kept".format(IMAGE), image=IMAGE)
+                       "kept".format(image), image=image)
     try:
-        proc = _rmi(ctx, path)
+        proc = _rmi(ctx, path, image)
     except KeyboardInterrupt:
         proc = None
     if proc is not None and proc.ok:
-        return skipped("interrupted: the pull of {} was stopped and the image removed".format(IMAGE),
-                       image=IMAGE, removedAfterwards=True)
+        return skipped("interrupted: the pull of {} was stopped and the image removed".format(image),
+                       image=image, removedAfterwards=True)
     if proc is not None and "no such image" in proc.output.lower():
         return skipped("interrupted: the pull of {} was stopped before the image arrived; nothing was left "
-                       "behind".format(IMAGE), image=IMAGE, removedAfterwards=False)
+                       "behind".format(image), image=image, removedAfterwards=False)
     return skipped("interrupted: the pull of {} was stopped; if it arrived, remove it with "
-                   "'{} rmi {}'".format(IMAGE, os.path.basename(path), IMAGE), image=IMAGE, removedAfterwards=False)
+                   "'{} rmi {}'".format(image, tool_name(path), image), image=image, removedAfterwards=False)
 
 
 def _ask(ctx, question):

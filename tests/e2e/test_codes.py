@@ -9,7 +9,6 @@ the case is the only problem in the run. test_cases_cover_the_catalogue keeps th
 import json
 import re
 import shlex
-import shutil
 from dataclasses import dataclass, field
 
 import pytest
@@ -48,15 +47,17 @@ def tools(docker="ok", helm=standins.HELM3_OUTPUT, helm_rc=0):
     return setup
 
 
-def real_docker(run):
-    """The machine's real docker CLI, with no daemon: the genuine daemon-down case."""
-    real = shutil.which("docker")
-    if not real:
-        pytest.skip("no docker CLI on this machine's PATH for the real daemon-down case")
-    (run.tools / "docker").symlink_to(real)
-    standins.write_helm(run.tools, standins.HELM3_OUTPUT)
-    # The real client reads DOCKER_HOST and its config; point it at a socket that cannot exist here.
-    run.extra_env["DOCKER_HOST"] = "unix://{}/docker.sock".format(run.folder)
+def recorded(tool, case, client="docker", clock_offset=0, pull=None, subs=None, **env):
+    """A stand-in replaying a real client in a recorded case (tests/support/recordings), with helm, and
+    the case's variables; "<D>" in them and in the recording is this run's folder."""
+    def setup(run):
+        subs_ = {"<D>": str(run.folder), **(subs or {})}
+        overrides = {"pull": standins.recorded_answer(*pull, subs_)} if pull else {}
+        standins.write_recorded(run.tools, tool, case, name=client, subs=subs_, clock_offset=clock_offset,
+                                **overrides)
+        standins.write_helm(run.tools, standins.HELM3_OUTPUT)
+        run.extra_env.update({k: v.replace("<D>", str(run.folder)) for k, v in env.items()})
+    return setup
 
 
 def credential_store(run):
@@ -215,13 +216,58 @@ def abac_role_for_this_identity(result):
         "--condition", condition, "--condition-version", "2.0"]
     assert "AcrPull, AcrPush and AcrDelete are not honoured" in check["solutions"][0]
     assert "ABAC repository permissions" in result.check("registry_resource")["message"]
+# ---------------------------------------------------------------- the container engine (issue 11)
+
+def fix_and_commands(check, fix, commands):
+    """The case's own fix comes first in the JSON and the report; its commands are in both."""
+    def extra(result):
+        found = result.check(check)
+        assert fix.lower() in found["solutions"][0].lower(), found["solutions"]
+        assert found["commands"] == list(commands), found["commands"]
+        assert "    Potential solutions:\n      - " + found["solutions"][0] in result.stderr
+        for command in commands:
+            assert "\n      {}\n".format(command) in result.stderr + "\n"
+    return extra
+
+
+def all_of(*extras):
+    def extra(result):
+        for one in extras:
+            one(result)
+    return extra
+
+
+def skipped_because(reason, *names):
+    def extra(result):
+        for name in names:
+            found = result.check(name)
+            assert (found["status"], found["message"]) == ("skipped", "skipped because " + reason), found
+    return extra
+
+
+def daemon_down_is_one_finding(result):
+    # The version check is skipped, not passed with "server not reachable"; the client check shows the version.
+    skipped_because("Docker daemon failed", "docker_version", "docker_pull")(result)
+    assert "[-] Docker version: skipped because Docker daemon failed" in result.stderr
+    assert "28.2.2" in result.check("docker_client")["message"]
+    assert "sudo systemctl start docker" in result.check("docker_daemon")["solutions"][0]
+
+
+def no_secret_anywhere(secret):
+    def extra(result):
+        assert secret not in result.stdout and secret not in result.stderr
+    return extra
+
+
+ENVIRONMENT_ONLY = ("--yes",)
 
 
 CASES = [
     Case("docker-absent", "DOCKER_COMMAND_ERROR", "docker_client", setup=tools(docker=None),
          message="no docker"),
-    Case("docker-real-cli-no-daemon", "DOCKER_DAEMON_ERROR", "docker_daemon", setup=real_docker,
-         message="not running|not reachable"),
+    Case("docker-daemon-down", "DOCKER_DAEMON_ERROR", "docker_daemon",
+         setup=recorded("docker-28.2.2", "02-daemon-down-default"),
+         message="not running, or not reachable at unix:///var/run/docker.sock", extra=daemon_down_is_one_finding),
     Case("docker-version-unsupported", "DOCKER_VERSION_ERROR", "docker_version",
          setup=tools(docker="version_unsupported")),
     Case("docker-pull-fails", "DOCKER_PULL_ERROR", "docker_pull", setup=tools(docker="pull_fail"),
@@ -393,6 +439,54 @@ CASES += [
              "status": "disabled", "credentials": {"passwords": []}}}}),
          message="rejected the repository-scoped token 'ci-puller': token 'ci-puller' is disabled",
          extra=commands("az acr token update -n ci-puller -r myregistry --status enabled")),
+    # ---- the container engine: every finding with the fix for that very case (issue 11)
+    Case("docker-api-version-too-new", "DOCKER_VERSION_ERROR", "docker_version", args=ENVIRONMENT_ONLY,
+         setup=recorded("docker-20.10.24", "04-api-1.50", DOCKER_HOST="unix://<D>/docker.sock",
+                        DOCKER_API_VERSION="1.50"),
+         message=r"^DOCKER_API_VERSION=1\.50 asks for API 1\.50, but the daemon at unix://\S+ supports at most "
+                 r"API 1\.41$",
+         extra=all_of(fix_and_commands("docker_version", "unset DOCKER_API_VERSION", ["unset DOCKER_API_VERSION"]),
+                      skipped_because("Docker version failed", "docker_info", "docker_pull"))),
+    Case("docker-context-missing", "DOCKER_DAEMON_ERROR", "docker_daemon", args=ENVIRONMENT_ONLY,
+         setup=recorded("docker-20.10.24", "06-context-env-nonexistent", DOCKER_CONTEXT="nonexistent"),
+         message="^DOCKER_CONTEXT names the docker context 'nonexistent', which does not exist$",
+         extra=all_of(fix_and_commands("docker_daemon", "unset DOCKER_CONTEXT",
+                                       ["unset DOCKER_CONTEXT", "docker context ls"]),
+                      skipped_because("Docker daemon failed", "docker_version", "docker_pull"))),
+    Case("docker-host-refused", "DOCKER_DAEMON_ERROR", "docker_daemon", args=ENVIRONMENT_ONLY,
+         setup=recorded("docker-28.2.2", "05-tcp-refused", DOCKER_HOST="tcp://127.0.0.1:1"),
+         message="^nothing answers at tcp://127.0.0.1:1, where DOCKER_HOST points$",
+         extra=fix_and_commands("docker_daemon", "unset DOCKER_HOST", ["unset DOCKER_HOST"])),
+    Case("podman-container-host-refused", "DOCKER_DAEMON_ERROR", "docker_daemon", args=ENVIRONMENT_ONLY,
+         setup=recorded("podman-4.3.1", "09-container-host-without-remote-flag", client="podman",
+                        CONTAINER_HOST="tcp://127.0.0.1:1"),
+         message="^no Podman service answers at tcp://127.0.0.1:1, where CONTAINER_HOST points",
+         extra=fix_and_commands("docker_daemon", "unset CONTAINER_HOST", ["unset CONTAINER_HOST"])),
+    Case("podman-pull-untrusted-certificate", "DOCKER_PULL_ERROR", "docker_pull", args=ENVIRONMENT_ONLY,
+         setup=recorded("podman-4.3.1", "01-healthy", client="podman",
+                        pull=("podman-4.3.1", "08-pull-x509-unknown-authority"),
+                        AZURE_ACR_CHECK_HEALTH_IMAGE="untrusted.azurecr.io:5442/x:1"),
+         message=r"^'podman pull untrusted\.azurecr\.io:5442/x:1' failed: podman does not trust the certificate",
+         extra=fix_and_commands("docker_pull", "/etc/containers/certs.d/untrusted.azurecr.io:5442/ca.crt", [])),
+    Case("docker-pull-no-space", "DOCKER_PULL_ERROR", "docker_pull", args=ENVIRONMENT_ONLY,
+         setup=recorded("docker-20.10.24", "01-healthy", pull=("docker-20.10.24", "08-pull-no-space-left")),
+         message="the Docker daemon ran out of disk space",
+         extra=fix_and_commands("docker_pull", "docker system prune", ["docker system df", "docker system prune"])),
+    Case("daemon-without-the-shells-proxy", "DOCKER_DAEMON_SETTINGS_WARNING", "docker_info", status="warning",
+         args=ENVIRONMENT_ONLY,
+         setup=recorded("docker-28.2.2", "01-healthy", HTTPS_PROXY="http://alice:s3cret@proxy.corp.example:3128"),
+         message="through the proxy http://\\*\\*\\*@proxy.corp.example:3128, but the Docker daemon connects directly",
+         extra=all_of(fix_and_commands("docker_info", "sudo systemctl edit docker",
+                                       ["sudo systemctl edit docker", "sudo systemctl restart docker"]),
+                      no_secret_anywhere("s3cret"))),
+    Case("daemon-clock-an-hour-behind", "DOCKER_DAEMON_SETTINGS_WARNING", "docker_info", status="warning",
+         args=ENVIRONMENT_ONLY, setup=recorded("docker-28.2.2", "01-healthy", clock_offset=-3600),
+         message=r"^the Docker daemon's clock is 36\d\d s behind this machine's"),
+    Case("daemon-insecure-registry", "DOCKER_DAEMON_SETTINGS_WARNING", "docker_registry_settings", status="warning",
+         # dockerd was started with --insecure-registry myreg.azurecr.io: here, the fake cloud's registry.
+         setup=recorded("docker-28.2.2", "01-healthy-proxy-mirror", subs={"myreg.azurecr.io": e2e.LOGIN_SERVER}),
+         message="^the Docker daemon treats myregistry.azurecr.fake as an insecure registry",
+         extra=fix_and_commands("docker_registry_settings", "remove 'myregistry.azurecr.fake' from the insecure", [])),
 ]
 
 

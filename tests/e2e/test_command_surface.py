@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def env(az_env, bin_dir, isolated):
-    az_env["PATH"] = "{}:/usr/bin:/bin".format(bin_dir)
+    az_env["PATH"] = str(bin_dir)
     return az_env
 
 

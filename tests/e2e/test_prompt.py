@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.support import standins
-from tests.support.azcli import AZ, run_az
+from tests.support.azcli import AZ, UNSHARE, run_az
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def env(az_env, bin_dir, isolated):
     standins.write_docker(bin_dir, "pull_ok")
     standins.write_helm(bin_dir, standins.HELM3_OUTPUT)
-    az_env["PATH"] = "{}:/usr/bin:/bin".format(bin_dir)
+    az_env["PATH"] = str(bin_dir)
     return az_env
 
 
@@ -26,7 +26,7 @@ def run_with_terminal(env, answer):
     master, slave = pty.openpty()
     try:
         os.write(master, answer.encode() + b"\n")
-        proc = subprocess.run(["unshare", "-rn", str(AZ), "acr", "check-health", "-o", "json"], env=env,
+        proc = subprocess.run([UNSHARE, "-rn", str(AZ), "acr", "check-health", "-o", "json"], env=env,
                               stdin=slave, capture_output=True, text=True, timeout=120)
     finally:
         os.close(slave)
@@ -75,7 +75,7 @@ def run_on_terminal(env, *args):
     """az with stdout and stderr on a terminal (a pty); returns all it printed there."""
     master, slave = pty.openpty()
     try:
-        proc = subprocess.Popen(["unshare", "-rn", str(AZ), "acr", "check-health", *args], env=env,
+        proc = subprocess.Popen([UNSHARE, "-rn", str(AZ), "acr", "check-health", *args], env=env,
                                 stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
         os.close(slave)
         chunks = []

@@ -12,8 +12,9 @@ ARM_AUDIENCE = "https://management.fake.local/"
 
 class StubAccount:
     def __init__(self, cloud=None, suffix=".azurecr.io", login_error=None, cloud_name="AzureCloud",
-                 audience=ACR_AUDIENCE, storage_suffix="core.windows.net"):
+                 audience=ACR_AUDIENCE, storage_suffix="core.windows.net", config=None):
         self.cloud = cloud
+        self.settings = dict(config or {})   # {"section.option": value}, as `az config set` writes them
         self.suffix = suffix
         self.login_error = login_error
         self.name = cloud_name
@@ -45,7 +46,7 @@ class StubAccount:
         return self.storage
 
     def config(self, section, option, fallback=None):
-        return fallback
+        return self.settings.get("{}.{}".format(section, option), fallback)
 
     def acr_audience(self):
         return self.audience

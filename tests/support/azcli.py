@@ -4,15 +4,18 @@ Used by the end-to-end tests: the wheel is built the way users get it and instal
 `az extension add --source`, into a temporary AZURE_EXTENSION_DIR.
 """
 
-import os
 import shutil
 import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
 
+from tests.support.standins import NO_TOOLS
+
 ROOT = Path(__file__).resolve().parents[2]
 AZ = Path(sys.executable).parent / "az"
+# Found on the test process's PATH: the environments given to az hold no tools on PATH.
+UNSHARE = shutil.which("unshare") or "unshare"
 
 
 def build_wheel(out_dir):
@@ -42,10 +45,13 @@ def install_from_checkout(root):
 
 
 def base_env(home, config_dir, extension_dir):
-    """A clean environment for one az run: its own HOME and config, our extension folder, no telemetry."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AZURE_", "AZ_", "DOCKER_", "HELM_")) and k not in ("ACC_CLOUD",)}
-    env.update({
+    """An environment for one az run, built from nothing (no variable of this machine's: no proxy, no
+    DOCKER_HOST, no PATH to its tools): its own HOME and config, our extension folder, no telemetry.
+    PATH holds no tools; a test that wants stand-ins sets PATH to their folder. az itself is run by its
+    absolute path."""
+    env = {
+        "PATH": NO_TOOLS,
+        "LANG": "C.UTF-8",
         "HOME": str(home),
         "AZURE_CONFIG_DIR": str(config_dir),
         "AZURE_EXTENSION_DIR": str(extension_dir),
@@ -53,7 +59,7 @@ def base_env(home, config_dir, extension_dir):
         "AZURE_CORE_SURVEY_MESSAGE": "false",
         "AZURE_CORE_NO_COLOR": "true",
         "PYTHONIOENCODING": "utf-8",
-    })
+    }
     return env
 
 
@@ -74,7 +80,7 @@ def run_az(args, env, timeout=120, cwd=None, isolated=True):
     exists, so no lookup or request can leave the machine."""
     argv = [str(AZ), *args]
     if isolated:
-        argv = ["unshare", "-rn", *argv]
+        argv = [UNSHARE, "-rn", *argv]
     return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
 

@@ -239,7 +239,7 @@ class Session:
         for name in self.CONFIGS:
             (self.root / name / "home").mkdir(parents=True)
             (self.root / name / "config").mkdir()
-            envs[name] = self.env(self.root / name / "home", self.root / name / "config", path="/usr/bin:/bin")
+            envs[name] = self.env(self.root / name / "home", self.root / name / "config", path=azcli.NO_TOOLS)
         commands = [(register_cloud(CLOUD), envs["logged_in"]), (["cloud", "set", "-n", CLOUD], envs["logged_in"]),
                     (login(), envs["logged_in"]),
                     (register_cloud(CLOUD), envs["anonymous"]), (["cloud", "set", "-n", CLOUD], envs["anonymous"]),
@@ -304,7 +304,8 @@ class Runner:
 
     def env(self):
         self.home  # noqa: B018 - create HOME and config
-        env = self.session.env(self._home, self._config, path="{}:/usr/bin:/bin".format(self.tools))
+        # Only the test's stand-ins: whatever docker, podman or helm this machine has must not be found.
+        env = self.session.env(self._home, self._config, path=str(self.tools))
         env.update(self.extra_env)
         return env
 

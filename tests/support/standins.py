@@ -7,17 +7,94 @@ checks run, copied from real docker, podman and helm output. Every call is appen
     write_docker(folder, "daemon_down")              # docker ps: "Cannot connect to the Docker daemon ..."
     write_helm(folder, HELM3_OUTPUT)                 # helm version --client: Helm 3.14.0
     calls(folder, "helm")                            # ["version --client"]
+
+Recorded states replay, byte for byte, what a real client printed in one case (tests/support/recordings,
+whose README says how each was produced): `write_recorded(folder, "docker-20.10.24", "04-api-1.50")`.
 """
 
+import json
+import re
 import shutil
 import stat
 from pathlib import Path
 
 SLEEP = shutil.which("sleep") or "/bin/sleep"
+DATE = shutil.which("date") or "/bin/date"
+RECORDINGS = Path(__file__).resolve().parent / "recordings"
 HANG = object()            # the command never answers (sleeps far longer than any test timeout)
 
 IMAGE = "mcr.microsoft.com/mcr/hello-world:latest"
 SOCKET = "unix:///var/run/docker.sock"
+
+# ---------------------------------------------------------------- recorded states
+
+class Recorded(tuple):
+    """(stdout, stderr, exit status) exactly as recorded: replayed without adding a newline."""
+
+
+class HangAfter(tuple):
+    """(stdout, stderr) a command printed before it hung: printed, then the command never answers."""
+
+
+NOW = "\x00now\x00"     # in a recorded stdout: the time of the call (a daemon's SystemTime)
+_SYSTEM_TIME = re.compile(r'("SystemTime":")[^"]*(")')
+# The command a recording's file name ends with -> the arguments the stand-in answers it for.
+_COMMANDS = {"ps": "ps", "version": "version", "info": "info", "context-inspect": "context inspect",
+             "pull": "pull", "client-version": "--version", "context-ls": "context ls",
+             "client-version-with-context-flag": "--context default --version",
+             "context-use-default": "context use",
+             "context-use-default-with-context-flag": "--context default context use"}
+_HEALTHY = ("00", "01-healthy")
+
+
+def recording(tool, case):
+    """One recording: {tool, version, argv, env, returncode, stdout, stderr, hung, notes}."""
+    return json.loads((RECORDINGS / tool / (case + ".json")).read_text(encoding="utf-8"))
+
+
+def recorded_answer(tool, case, subs=None):
+    """What the stand-in answers for one recording: Recorded(stdout, stderr, status), or HANG."""
+    found = recording(tool, case)
+    texts = [found["stdout"], found["stderr"]]
+    for placeholder, value in (subs or {}).items():
+        texts = [t.replace(placeholder, value) for t in texts]
+    if found["hung"]:
+        return HangAfter(texts) if any(texts) else HANG
+    return Recorded((texts[0], texts[1], found["returncode"]))
+
+
+def replay(tool, case, subs=None, healthy=True):
+    """The behaviour {arguments: answer} of a client in one recorded case: every `<case>-<command>.json`,
+    and for commands the case did not record, the healthy case of the same client."""
+    behaviour = {}
+    prefixes = [*(_HEALTHY if healthy else ()), case]
+    for prefix in prefixes:
+        for file in sorted((RECORDINGS / tool).glob(prefix + "-*.json")):
+            command = file.stem[len(prefix) + 1:]
+            if command in _COMMANDS:
+                behaviour[_COMMANDS[command]] = recorded_answer(tool, file.stem, subs)
+    return behaviour
+
+
+def write_recorded(directory, tool, case, name=None, subs=None, clock_offset=0, **overrides):
+    """Write a stand-in `name` (docker, or podman for a podman recording) that replays a recorded case.
+    A daemon's SystemTime in `info` becomes the time of the call, shifted by clock_offset seconds.
+    overrides: {command: answer} replaces what the recording answers (for commands it lacks)."""
+    behaviour = {"image inspect": ("", "Error response from daemon: No such image: " + IMAGE, 1),
+                 "rmi": ("Untagged: " + IMAGE, "", 0), "pull": (PULL_OK, "", 0)}
+    behaviour.update(replay(tool, case, subs))
+    behaviour.update({k.replace("_", " "): v for k, v in overrides.items()})
+    if "info" in behaviour:
+        behaviour["info"] = with_current_time(behaviour["info"])
+    return _write_script(directory, name or tool.split("-")[0], behaviour, clock_offset)
+
+
+def with_current_time(answer):
+    """A recorded `docker info` whose SystemTime is the time of the call, as a live daemon's is."""
+    if isinstance(answer, Recorded) and '"SystemTime":"' in answer[0]:
+        return Recorded((_SYSTEM_TIME.sub(r"\g<1>" + NOW + r"\g<2>", answer[0]), answer[1], answer[2]))
+    return answer
+
 
 # ---------------------------------------------------------------- real output
 
@@ -49,6 +126,7 @@ PODMAN_VERSION_JSON = ('{"Client":{"APIVersion":"4.9.3","Version":"4.9.3","GoVer
                        '"BuiltTime":"Thu Jan  1 00:00:00 1970","Built":0,"OsArch":"linux/amd64","Os":"linux"},'
                        '"Server":{"APIVersion":"4.9.3","Version":"4.9.3","GoVersion":"go1.22.2","GitCommit":"",'
                        '"BuiltTime":"Thu Jan  1 00:00:00 1970","Built":0,"OsArch":"linux/amd64","Os":"linux"}}')
+PODMAN_INFO = recording("podman-4.3.1", "01-healthy-info")["stdout"].rstrip("\n")
 UNKNOWN_FORMAT_FLAG = "unknown flag: --format\nSee 'docker version --help'."
 
 HELM2_OUTPUT = ('Client: &version.Version{SemVer:"v2.17.0", GitCommit:"a690bad98af45b015bd3da1a41f6218b1a451dbe", '
@@ -78,6 +156,8 @@ _OK = {
     "pull": (PULL_OK, "", 0),
     "image inspect": ("", "Error response from daemon: No such image: " + IMAGE, 1),
     "rmi": ("Untagged: " + IMAGE, "", 0),
+    # docker 28.2.2 against dockerd 20.10.24, with the daemon's clock at the time of the call.
+    "info": with_current_time(recorded_answer("docker-28.2.2", "01-healthy-info")),
 }
 _DOWN = {"ps": ("", DAEMON_DOWN, 1), "version": (DOCKER_VERSION_JSON_NO_SERVER, DAEMON_DOWN, 1),
          "pull": ("", DAEMON_DOWN, 1)}
@@ -99,9 +179,11 @@ DOCKER_STATES = {
     "no_context": {"context": ("", "docker: 'context' is not a docker command.\nSee 'docker --help'", 1)},
     # podman-docker's `docker` wrapper: a notice on stderr before every command, exit status 0.
     "podman_notice": {"--version": (PODMAN_VERSION_LINE, PODMAN_NOTICE, 0), "ps": ("", PODMAN_NOTICE, 0),
-                      "version": (PODMAN_VERSION_JSON, PODMAN_NOTICE, 0), "pull": (PULL_OK, PODMAN_NOTICE, 0)},
+                      "version": (PODMAN_VERSION_JSON, PODMAN_NOTICE, 0), "pull": (PULL_OK, PODMAN_NOTICE, 0),
+                      "info": (PODMAN_INFO, PODMAN_NOTICE, 0)},
     # podman itself, installed without docker.
-    "podman": {"--version": (PODMAN_VERSION_LINE, "", 0), "version": (PODMAN_VERSION_JSON, "", 0)},
+    "podman": {"--version": (PODMAN_VERSION_LINE, "", 0), "version": (PODMAN_VERSION_JSON, "", 0),
+               "info": (PODMAN_INFO, "", 0)},
     # An amd64 client talking to an arm64 daemon (DOCKER_HOST on another machine): the daemon decides.
     "arm64_daemon": {"version": (DOCKER_VERSION_JSON.replace('"Arch":"amd64","GitCommit":"45873be"',
                                                              '"Arch":"arm64","GitCommit":"45873be"'), "", 0)},
@@ -141,26 +223,38 @@ def _quote(text):
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _answer(behaviour):
+def _answer(behaviour, clock_offset=0):
     if behaviour is HANG:
         return "exec {} 100".format(_quote(SLEEP))
+    if isinstance(behaviour, HangAfter):
+        printed = ["printf '%s' {}{}".format(_quote(text), " >&2" if index else "")
+                   for index, text in enumerate(behaviour) if text]
+        return "; ".join([*printed, "exec {} 100".format(_quote(SLEEP))])
     stdout, stderr, rc = behaviour
+    exact = isinstance(behaviour, Recorded)
+    line = "printf '%s' {}" if exact else "printf '%s\\n' {}"
     lines = []
     if stdout:
-        lines.append("printf '%s\\n' {}".format(_quote(stdout)))
+        parts = stdout.split(NOW)
+        for index, part in enumerate(parts):
+            if index:
+                lines.append("printf '%s' \"$({0} -u -d @$(( $({0} +%s) + {1} )) +%Y-%m-%dT%H:%M:%S.000000000Z)\""
+                             .format(_quote(DATE), int(clock_offset)))
+            if part:
+                lines.append((line if index == len(parts) - 1 else "printf '%s' {}").format(_quote(part)))
     if stderr:
-        lines.append("printf '%s\\n' {} >&2".format(_quote(stderr)))
+        lines.append((line + " >&2").format(_quote(stderr)))
     lines.append("exit {}".format(rc))
     return "; ".join(lines)
 
 
-def _write_script(directory, name, behaviour):
+def _write_script(directory, name, behaviour, clock_offset=0):
     log = Path(directory) / (name + ".calls")
     # Two-word keys ("version --client") match before one-word keys ("version").
     cases = sorted(behaviour.items(), key=lambda item: -len(item[0].split()))
     body = ["#!/bin/sh", "printf '%s\\n' \"$*\" >> {}".format(_quote(str(log))), 'case "$*" in']
     for key, answer in cases:
-        body.append("  {}|{}\\ *) {} ;;".format(_glob(key), _glob(key), _answer(answer)))
+        body.append("  {}|{}\\ *) {} ;;".format(_glob(key), _glob(key), _answer(answer, clock_offset)))
     body += ["  *) printf '%s\\n' \"unknown command: $*\" >&2; exit 1 ;;", "esac", ""]
     return _write(directory, name, "\n".join(body))
 

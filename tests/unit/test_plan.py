@@ -8,8 +8,8 @@ from tests.support import standins
 from tests.support.account import StubAccount
 from tests.support.checks import context, outcome, run_checks, run_registry
 
-ENVIRONMENT = ["docker_client", "docker_daemon", "docker_version", "docker_credentials", "docker_pull",
-               "cli_version"]
+ENVIRONMENT = ["docker_client", "docker_daemon", "docker_version", "docker_info", "docker_credentials",
+               "docker_pull", "cli_version"]
 
 
 def test_environment_checks_come_first_and_helm_last():
@@ -22,7 +22,16 @@ def test_environment_checks_come_first_and_helm_last():
 
 def test_the_pull_prompts_on_the_main_thread_and_needs_the_daemon():
     pull = {c.name: c for c in build_plan(Options(), {})}["docker_pull"]
-    assert pull.interactive and pull.needs == ("docker_daemon",)
+    assert pull.interactive and pull.needs == ("docker_client", "docker_daemon", "docker_version")
+    assert pull.uses == ("docker_info",)
+
+
+def test_checks_that_need_a_daemon_wait_for_the_daemon_check():
+    # One cause, one finding: without a daemon, the version and the daemon's settings are skipped.
+    plan = {c.name: c for c in build_plan(Options(registry_name="myregistry"), {})}
+    assert "docker_daemon" in plan["docker_version"].needs
+    assert "docker_version" in plan["docker_info"].needs
+    assert plan["docker_registry_settings"].uses == ("docker_info",)
 
 
 def test_every_need_names_an_earlier_check_whatever_the_options():
@@ -63,7 +72,7 @@ def test_stop_at_the_first_failure_leaves_the_rest_not_run(tmp_path, bin_dir):
     results = {r.check.name: r for r in run_plan(build_plan(ctx.options, ctx.env), ctx)}
     assert results["docker_daemon"].outcome.code == "DOCKER_DAEMON_ERROR"
     assert all(results[name].outcome.status is Status.SKIPPED and results[name].not_run is NotRun.FIRST_FAILURE
-               for name in ["docker_version", "docker_pull", "cli_version", "helm_version"])
+               for name in ["docker_version", "docker_info", "docker_pull", "cli_version", "helm_version"])
 
 
 def test_in_azure_cloud_shell_environment_checks_are_skipped_with_a_note(tmp_path, bin_dir):

@@ -7,9 +7,15 @@ checks run, copied from real docker, podman and helm output. Every call is appen
     write_docker(folder, "daemon_down")              # docker ps: "Cannot connect to the Docker daemon ..."
     write_helm(folder, HELM3_OUTPUT)                 # helm version --client: Helm 3.14.0
     calls(folder, "helm")                            # ["version --client"]
+
+A command that hangs (HANG) starts a child of its own, as docker's plugins do, then sleeps; both write their
+process ids to `<folder>/<name>.pids`, so a test can tell whether any of them outlived the command
+(`alive(folder)`).
 """
 
+import os
 import shutil
+import signal
 import stat
 from pathlib import Path
 
@@ -49,6 +55,8 @@ PODMAN_VERSION_JSON = ('{"Client":{"APIVersion":"4.9.3","Version":"4.9.3","GoVer
                        '"BuiltTime":"Thu Jan  1 00:00:00 1970","Built":0,"OsArch":"linux/amd64","Os":"linux"},'
                        '"Server":{"APIVersion":"4.9.3","Version":"4.9.3","GoVersion":"go1.22.2","GitCommit":"",'
                        '"BuiltTime":"Thu Jan  1 00:00:00 1970","Built":0,"OsArch":"linux/amd64","Os":"linux"}}')
+# Clear the screen, retitle the window, recolour, overwrite the line, ring the bell; the 8-bit CSI (C1).
+HOSTILE_OUTPUT = "\x1b[2J\x1b]0;owned\x07\x1b[31mred\rOVERWRITTEN\x9b2J\x07"
 UNKNOWN_FORMAT_FLAG = "unknown flag: --format\nSee 'docker version --help'."
 
 HELM2_OUTPUT = ('Client: &version.Version{SemVer:"v2.17.0", GitCommit:"a690bad98af45b015bd3da1a41f6218b1a451dbe", '
@@ -102,6 +110,11 @@ DOCKER_STATES = {
                       "version": (PODMAN_VERSION_JSON, PODMAN_NOTICE, 0), "pull": (PULL_OK, PODMAN_NOTICE, 0)},
     # podman itself, installed without docker.
     "podman": {"--version": (PODMAN_VERSION_LINE, "", 0), "version": (PODMAN_VERSION_JSON, "", 0)},
+    # Everything that asks the daemon hangs, and so does reading the docker context (a wedged NFS home).
+    "wedged": {"context": HANG, "ps": HANG, "version": HANG, "pull": HANG},
+    # A daemon error whose text would take over the terminal, were it printed as it is.
+    "hostile_output": {"ps": ("", DAEMON_DOWN + HOSTILE_OUTPUT, 1),
+                       "version": (DOCKER_VERSION_JSON_NO_SERVER, DAEMON_DOWN + HOSTILE_OUTPUT, 1)},
 }
 
 
@@ -126,6 +139,39 @@ def write_helm(directory, version_output, rc=0, stderr="", name="helm", hang=Fal
     return _write_script(directory, name, behaviour)
 
 
+def pids(directory, name):
+    """(pid, arguments) of every process a hanging command of the stand-in `name` started."""
+    log = Path(directory) / (name + ".pids")
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [(int(pid), args) for pid, _, args in (line.partition(" ") for line in lines) if pid.isdigit()]
+
+
+def alive(directory):
+    """(pid, arguments) of the processes of hanging stand-ins in directory that still run (a zombie has
+    ended: it only waits for its parent to collect it)."""
+    found = []
+    for log in sorted(Path(directory).glob("*.pids")):
+        for pid, args in pids(directory, log.stem):
+            try:
+                state = Path("/proc/{}/stat".format(pid)).read_text().rsplit(")", 1)[1].split()[0]
+                cmdline = Path("/proc/{}/cmdline".format(pid)).read_bytes()
+            except (OSError, IndexError):
+                continue
+            # The process id may have been reused since: count it only while it is still our sleep.
+            if state != "Z" and cmdline.split(b"\0")[:2] == [SLEEP.encode(), b"100"]:
+                found.append((pid, args))
+    return found
+
+
+def kill_leftovers(directory):
+    """Kill what alive(directory) finds, so a failing test leaves nothing behind either."""
+    for pid, _ in alive(directory):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def calls(directory, name):
     """The argument lines of every call made to the stand-in `name` so far."""
     log = Path(directory) / (name + ".calls")
@@ -138,9 +184,10 @@ def _quote(text):
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _answer(behaviour):
+def _answer(behaviour, pid_log):
     if behaviour is HANG:
-        return "exec {} 100".format(_quote(SLEEP))
+        return ('{0} 100 & printf "%s %s\\n" "$!" "$*" >> {1}; printf "%s %s\\n" "$$" "$*" >> {1}; '
+                'exec {0} 100'.format(_quote(SLEEP), _quote(pid_log)))
     stdout, stderr, rc = behaviour
     lines = []
     if stdout:
@@ -153,11 +200,12 @@ def _answer(behaviour):
 
 def _write_script(directory, name, behaviour):
     log = Path(directory) / (name + ".calls")
+    pid_log = str(Path(directory) / (name + ".pids"))
     # Two-word keys ("version --client") match before one-word keys ("version").
     cases = sorted(behaviour.items(), key=lambda item: -len(item[0].split()))
     body = ["#!/bin/sh", "printf '%s\\n' \"$*\" >> {}".format(_quote(str(log))), 'case "$*" in']
     for key, answer in cases:
-        body.append("  {}|{}\\ *) {} ;;".format(_glob(key), _glob(key), _answer(answer)))
+        body.append("  {}|{}\\ *) {} ;;".format(_glob(key), _glob(key), _answer(answer, pid_log)))
     body += ["  *) printf '%s\\n' \"unknown command: $*\" >&2; exit 1 ;;", "esac", ""]
     return _write(directory, name, "\n".join(body))
 

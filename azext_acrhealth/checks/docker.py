@@ -9,6 +9,7 @@ DOCKER_DAEMON_ERROR. Only the exit status decides success: tools print harmless 
 import json
 import os
 import re
+import shlex
 from dataclasses import dataclass
 
 from ..context import PULL_TIMEOUT
@@ -188,17 +189,18 @@ def docker_pull(ctx, given):
         if not answer:
             return skipped("declined: {} was not pulled".format(IMAGE))
     path = given["docker_daemon"]["path"]
-    # Leave the machine as it was: remove the sample image afterwards unless it was already there.
-    present_before = ctx.edges.run([path, "image", "inspect", "--format", "{{.Id}}", IMAGE]).ok
+    # Leave the machine as it was: remove the sample image afterwards only if it was not there before.
+    present_before = _present(ctx, path)
     try:
         proc = ctx.edges.run([path, "pull", IMAGE], timeout=PULL_TIMEOUT)
     except KeyboardInterrupt:
         # Ctrl-C or SIGTERM: the pull is killed (the edges see to it); tidy up, say so, and stop.
         raise Interrupted(_interrupted(ctx, path, present_before)) from None
     pulled = proc.ok or (not proc.timed_out and WRONG_PLATFORM in proc.output)
-    tidy = {} if not pulled else {"removedAfterwards": not present_before and _remove(ctx, path)}
+    tidy = {} if not pulled else {"removedAfterwards": present_before is False and _remove(ctx, path)}
     if proc.ok:
-        return passed("pulled {}".format(IMAGE), image=IMAGE, **tidy)
+        kept = "; kept, since docker could not tell whether it was there before" if present_before is None else ""
+        return passed("pulled {}{}".format(IMAGE, kept), image=IMAGE, **tidy)
     if pulled:
         return warning("pulled {}, but it cannot be used on this platform".format(IMAGE), image=IMAGE,
                        output=last_lines(proc.output), **tidy)
@@ -210,6 +212,19 @@ def docker_pull(ctx, given):
 
 
 REMOVE_TIMEOUT = 10.0   # seconds for `docker rmi`, also after an interruption
+# How docker and podman say that an image is not there.
+_ABSENT = ("no such image", "no such object", "image not known")
+
+
+def _present(ctx, path):
+    """Whether the sample image is there: True, False, or None when docker could not tell (a daemon
+    that timed out or failed otherwise): then it is never removed, it may be the user's."""
+    proc = ctx.edges.run([path, "image", "inspect", "--format", "{{.Id}}", IMAGE])
+    if proc.ok:
+        return True
+    if proc.returncode is not None and any(words in proc.output.lower() for words in _ABSENT):
+        return False
+    return None
 
 
 def _remove(ctx, path):
@@ -222,9 +237,10 @@ def _rmi(ctx, path):
 
 def _interrupted(ctx, path, present_before):
     """The outcome of an interrupted pull, after removing whatever part of the image arrived."""
-    if present_before:
-        return skipped("interrupted: the pull of {} was stopped; the image was there before and is "
-                       "kept".format(IMAGE), image=IMAGE)
+    if present_before is not False:
+        before = "was there before" if present_before else "may have been there before"
+        return skipped("interrupted: the pull of {} was stopped; the image {} and is kept".format(IMAGE, before),
+                       image=IMAGE, removedAfterwards=False)
     try:
         proc = _rmi(ctx, path)
     except KeyboardInterrupt:
@@ -236,7 +252,8 @@ def _interrupted(ctx, path, present_before):
         return skipped("interrupted: the pull of {} was stopped before the image arrived; nothing was left "
                        "behind".format(IMAGE), image=IMAGE, removedAfterwards=False)
     return skipped("interrupted: the pull of {} was stopped; if it arrived, remove it with "
-                   "'{} rmi {}'".format(IMAGE, os.path.basename(path), IMAGE), image=IMAGE, removedAfterwards=False)
+                   "'{} rmi {}'".format(IMAGE, shlex.quote(os.path.basename(path)), IMAGE), image=IMAGE,
+                   removedAfterwards=False)
 
 
 def _ask(ctx, question):

@@ -5,6 +5,9 @@ of the proxy or of ~/.netrc shows up or goes out, nothing hostile reaches the te
 Each test groups its cases into one namespace batch (several az runs, one fake cloud), to stay fast.
 """
 
+import re
+import signal
+
 import pytest
 
 from tests.support import e2e, listener, standins
@@ -75,3 +78,59 @@ def test_a_hostile_or_malformed_realm_gets_no_token_and_the_foreign_host_hears_n
         assert result.paths(server) == ["/v2/"], result.requests
     assert [r for r in results[0].requests if r["path"].startswith("/oauth2/")] == []
     assert listener.connections(log) == [], "a request reached the foreign host"
+
+
+# ---------------------------------------------------------------- 3: no process outlives the command
+
+def test_no_tool_outlives_the_run_when_its_time_limit_fires(e2e_run):
+    """docker context inspect, docker ps and helm all hang: the run's limit (1.5 x 2 s) gives up on them."""
+    standins.write_docker(e2e_run.tools, "wedged")
+    standins.write_helm(e2e_run.tools, standins.HELM3_OUTPUT, hang=True)
+    try:
+        result = e2e_run.check_health("--timeout", "2", "--ignore-errors", "--yes", "-o", "json", cloud=None)
+        leftovers = standins.alive(e2e_run.tools)
+    finally:
+        standins.kill_leftovers(e2e_run.tools)
+
+    assert result.returncode == 1, result
+    assert "gave up: the run's time limit of 3 s was reached" in result.check("docker_daemon")["message"], result
+    started = {args for _, args in standins.pids(e2e_run.tools, "docker") + standins.pids(e2e_run.tools, "helm")}
+    assert {"context inspect --format {{.Name}} {{.Endpoints.docker.Host}}", "ps --quiet"} <= started, started
+    assert any(args.startswith("version") for args in started), started     # helm's
+    assert leftovers == [], "still running after az returned: {}".format(leftovers)
+
+
+INTERRUPTIONS = [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM"), (signal.SIGHUP, 129, "SIGHUP")]
+
+
+def test_an_interrupted_pull_leaves_nothing_running_and_says_what_became_of_the_image(e2e_run):
+    """Ctrl-C, SIGTERM and SIGHUP while `docker pull` hangs: the pull is killed, the image removed (the
+    stand-in's rmi), the report says so, and az ends with 128 + the signal's number."""
+    runs, folders = [], []
+    for signum, *_ in INTERRUPTIONS:
+        folder = e2e_run.folder / "bin-{}".format(signum.name)      # one docker per run: its own pid file
+        folder.mkdir()
+        standins.write_docker(folder, "pull_hang")
+        standins.write_helm(folder, standins.HELM3_OUTPUT)
+        folders.append(folder)
+        runs.append(Invocation(("--yes", "-o", "json"), env={"PATH": "{}:/usr/bin:/bin".format(folder)},
+                               signal={"signum": int(signum), "when": str(folder / "docker.pids"), "after": 0.3}))
+    try:
+        results = e2e_run.check_health_runs(runs, cloud=None)
+        leftovers = [standins.alive(folder) for folder in folders]
+    finally:
+        for folder in folders:
+            standins.kill_leftovers(folder)
+
+    for (signum, status, name), folder, result, alive in zip(INTERRUPTIONS, folders, results, leftovers, strict=True):
+        assert result.commands[0]["signal"]["sent"], result
+        assert result.returncode == status, "{}: {}".format(signum.name, result)
+        assert alive == [], "{}: still running after az returned: {}".format(signum.name, alive)
+        assert "pull " + standins.IMAGE in standins.calls(folder, "docker")
+        assert "rmi " + standins.IMAGE in standins.calls(folder, "docker")
+        assert "[-] Docker pull: interrupted: the pull of {} was stopped and the image removed".format(
+            standins.IMAGE) in result.stderr, result
+        assert re.search(r"^Interrupted by {} after \d+\.\d s: 5 of \d+ checks reported, the others stopped; no "
+                         r"process was left running\.$".format(name), result.stderr, re.M), result
+        assert "Traceback" not in result.stderr
+        assert result.stdout == ""          # no result: the user stopped the command

@@ -112,6 +112,10 @@ DOCKER_STATES = {
     "podman": {"--version": (PODMAN_VERSION_LINE, "", 0), "version": (PODMAN_VERSION_JSON, "", 0)},
     # Everything that asks the daemon hangs, and so does reading the docker context (a wedged NFS home).
     "wedged": {"context": HANG, "ps": HANG, "version": HANG, "pull": HANG},
+    # The daemon cannot say whether the sample image is there (it may be the user's).
+    "pull_hang_image_present": {"pull": HANG, "image inspect": ("sha256:d2c94e258dcb3c5ac2798d32e1249e42ef01cba4841c"
+                                                                "2234249495f87264ac5a", "", 0)},
+    "inspect_fails": {"image inspect": ("", "Error response from daemon: context deadline exceeded", 1)},
     # A daemon error whose text would take over the terminal, were it printed as it is.
     "hostile_output": {"ps": ("", DAEMON_DOWN + HOSTILE_OUTPUT, 1),
                        "version": (DOCKER_VERSION_JSON_NO_SERVER, DAEMON_DOWN + HOSTILE_OUTPUT, 1)},

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from . import proxies
-from .text import body_excerpt, without_userinfo
+from .text import body_excerpt, scrub, without_userinfo
 
 MAX_BODY = 1 << 20     # bytes kept from an HTTP body
 USER_AGENT = "acrhealth"
@@ -121,6 +121,10 @@ class Http:
         if problem:
             return HttpResult(url, error="invalid", reason=problem)
         proxy = self.proxy_for(url)
+        unusable = proxies.problem(proxy) if proxy else None
+        if unusable:
+            return HttpResult(url, error="proxy", reason="the proxy {} cannot be used: {}".format(
+                proxies.masked(proxy), unusable), proxy=proxies.masked(proxy))
         box = {}
         done = threading.Event()
 
@@ -170,7 +174,8 @@ class Http:
                               proxy=masked, duration=time.monotonic() - start)
         except Exception as ex:  # noqa: BLE001 - every transport failure becomes a described result
             kind, reason = classify(ex)
-            return HttpResult(url, error=kind, reason=reason, proxy=masked, duration=time.monotonic() - start)
+            return HttpResult(url, error=kind, reason=scrub(reason, proxies.secrets(proxy)), proxy=masked,
+                              duration=time.monotonic() - start)
 
 
 def _read(response, deadline, limit):

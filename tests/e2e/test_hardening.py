@@ -134,3 +134,48 @@ def test_an_interrupted_pull_leaves_nothing_running_and_says_what_became_of_the_
                          r"process was left running\.$".format(name), result.stderr, re.M), result
         assert "Traceback" not in result.stderr
         assert result.stdout == ""          # no result: the user stopped the command
+
+
+# ---------------------------------------------------------------- 4: proxy credentials never show
+
+# An unencoded '@' in the password: masking up to the first '@' leaves "ss@" behind.
+PROXIES = {"working": "http://user:p@ss@127.0.0.1:3128", "refusing (407)": "http://user:p@ss@127.0.0.1:3129",
+           "not listening": "http://user:p@ss@127.0.0.1:3130",
+           # Without a scheme (requests assumes http://), and with an unencoded '/' in the password.
+           "written without a scheme": "user:p@ss@127.0.0.1:3130",
+           "with a '/' in its password": "http://user:p/ss@127.0.0.1:3128"}
+
+
+def proxy_service(folder, port, refuse=None):
+    import sys
+    argv = [sys.executable, str(e2e.netns.ROOT / "tests" / "support" / "proxy.py"), "--port", str(port)]
+    return {"argv": argv + (["--refuse", str(refuse)] if refuse else []), "address": "127.0.0.1", "port": port,
+            "log": str(folder / "proxy-{}.out".format(port))}
+
+
+def test_proxy_credentials_never_appear_even_with_debug(e2e_run, tmp_path):
+    standins.write_docker(e2e_run.tools, "ok")
+    standins.write_helm(e2e_run.tools, standins.HELM3_OUTPUT)
+    services = [proxy_service(tmp_path, 3128), proxy_service(tmp_path, 3129, 407)]
+    runs = [Invocation(("-n", e2e.REGISTRY, "--ignore-errors", "--debug", "-o", "json"), env={"HTTPS_PROXY": proxy})
+            for proxy in PROXIES.values()]
+
+    results = e2e_run.check_health_runs(runs, services=services)
+
+    for what, result in zip(PROXIES, results, strict=True):
+        output = result.stdout + result.stderr
+        assert "DEBUG" in result.stderr or "cli.azure" in result.stderr, result        # --debug was on
+        assert "Traceback" not in output
+        for secret in ("p@ss", "ss@", "user:", "p/ss"):
+            assert secret not in output, "{} proxy: '{}' in the output: ...{}...".format(
+                what, secret, output[max(0, output.find(secret) - 200):output.find(secret) + 50])
+    working, refusing, closed, schemeless, slash = results
+    assert working.returncode == 0, working                 # through the proxy, everything works
+    connects = (tmp_path / "proxy-3128.out").read_text()
+    assert "CONNECT {}:443 Basic".format(e2e.LOGIN_SERVER) in connects, connects
+    for result in (refusing, closed):
+        assert result.returncode == 1, result
+        assert "http://***@127.0.0.1:" in result.stdout + result.stderr
+    # A proxy URL the HTTP client cannot read is named, masked, with what to change.
+    assert "***@127.0.0.1:3130 cannot be used: it names no host" in schemeless.check("challenge")["message"]
+    assert "percent-encode them" in slash.check("challenge")["message"]

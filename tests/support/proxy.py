@@ -12,14 +12,16 @@ import threading
 
 
 class ConnectProxy:
-    """Records the target of every CONNECT in `targets`. With `refuse` (a status such as 407), it answers
-    every CONNECT with that status instead of tunnelling."""
+    """Records the target of every CONNECT in `targets`, and calls log(target, scheme of its
+    Proxy-Authorization or None) for each. With `refuse` (a status such as 407), it answers every CONNECT
+    with that status instead of tunnelling."""
 
-    def __init__(self, address="127.0.0.1", port=0, refuse=None):
+    def __init__(self, address="127.0.0.1", port=0, refuse=None, log=None):
         self.sock = socket.create_server((address, port))
         self.port = self.sock.getsockname()[1]
         self.targets = []
         self.refuse = refuse
+        self.log = log
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
@@ -40,6 +42,10 @@ class ConnectProxy:
                 head += chunk
             target = head.split(b" ")[1].decode()
             self.targets.append(target)
+            if self.log:
+                auth = [line.split(b":", 1)[1].split()[0].decode() for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"proxy-authorization:") and line.split(b":", 1)[1].split()]
+                self.log(target, auth[0] if auth else None)
             if self.refuse:
                 client.sendall(b"HTTP/1.1 %d Refused by proxy\r\nProxy-Authenticate: Basic realm=\"proxy\"\r\n"
                                b"Content-Length: 0\r\nConnection: close\r\n\r\n" % self.refuse)
@@ -77,7 +83,9 @@ def main(argv=None):
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--refuse", type=int, help="answer every CONNECT with this status")
     args = parser.parse_args(argv)
-    ConnectProxy(args.address, args.port, args.refuse)
+    # One line per CONNECT on stdout: the target and the scheme of its Proxy-Authorization, never the credential.
+    ConnectProxy(args.address, args.port, args.refuse,
+                 log=lambda target, auth: print("CONNECT {} {}".format(target, auth), flush=True))
     threading.Event().wait()
 
 

@@ -120,6 +120,20 @@ def test_a_proxy_password_never_appears_in_an_error(cloud):
     assert "p@ss" not in result.reason and "ss@127" not in result.reason and "user" not in result.reason
 
 
+@pytest.mark.parametrize("proxy, shown, why", [
+    ("user:p@ss@127.0.0.1:9", "***@127.0.0.1:9", "names no host"),
+    ("http://user:p/ss@127.0.0.1:9", "http://***@127.0.0.1:9", "percent-encode"),
+    ("http://user:p#ss@127.0.0.1:9", "http://***@127.0.0.1:9", "percent-encode"),
+])
+def test_a_proxy_url_the_client_cannot_read_is_named_masked_and_nothing_is_sent(cloud, proxy, shown, why):
+    result = edges(cloud, HTTPS_PROXY=proxy).get(cloud.url + "/v2/")
+    assert result.error == "proxy" and result.proxy == shown
+    assert "the proxy {} cannot be used".format(shown) in result.reason and why in result.reason
+    for secret in ("p@ss", "p/ss", "p#ss", "user:"):
+        assert secret not in result.reason + result.proxy
+    assert cloud.requests == []
+
+
 def test_a_scenario_with_a_realm_elsewhere_is_served(make_cloud):
     # (the fake cloud's own realm knob, used by the end-to-end realm tests)
     cloud = make_cloud(Scenario(realm="https://other.example/oauth2/token"))

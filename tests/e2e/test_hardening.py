@@ -179,3 +179,27 @@ def test_proxy_credentials_never_appear_even_with_debug(e2e_run, tmp_path):
     # A proxy URL the HTTP client cannot read is named, masked, with what to change.
     assert "***@127.0.0.1:3130 cannot be used: it names no host" in schemeless.check("challenge")["message"]
     assert "percent-encode them" in slash.check("challenge")["message"]
+
+
+# ---------------------------------------------------------------- 6: no ambient credentials
+
+def test_netrc_adds_no_credentials_to_our_requests(e2e_run):
+    """`default` matches every host: requests with its environment trust would send it to the registry, and
+    put Basic in place of the ARM token."""
+    standins.write_docker(e2e_run.tools, "ok")
+    standins.write_helm(e2e_run.tools, standins.HELM3_OUTPUT)
+    netrc = e2e_run.home / ".netrc"
+    netrc.write_text("default login netrc-user password netrc-password\n")
+    netrc.chmod(0o600)
+
+    result = e2e_run.check_health("-n", e2e.REGISTRY, "--yes", "-o", "json")
+
+    assert result.returncode == 0, result
+    ours = sorted((r["host"].split(":")[0], r["path"], r["authorization"]) for r in result.requests
+                  if r["host"].split(":")[0] in (e2e.LOGIN_SERVER, e2e.DATA_ENDPOINT))
+    assert ours == sorted([(e2e.LOGIN_SERVER, "/v2/", None), (e2e.LOGIN_SERVER, "/oauth2/exchange", None),
+                           (e2e.LOGIN_SERVER, "/oauth2/token", None), (e2e.DATA_ENDPOINT, "/v2/", None)]), ours
+    arm = [(r["path"], r["authorization"]) for r in result.requests if r["host"].split(":")[0] == e2e.ARM_HOST]
+    assert arm and all(scheme == "Bearer" for _, scheme in arm), arm
+    # (azure-cli's own token requests to Entra ID, through MSAL, do carry the netrc entry: not ours to change.)
+    assert "netrc-password" not in result.stdout + result.stderr and "netrc-user" not in result.stdout + result.stderr

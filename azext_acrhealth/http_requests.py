@@ -145,13 +145,7 @@ class Http:
         It keeps no cookies and reads nothing from the environment."""
         with self._lock:
             if self._session is None:
-                import http.cookiejar
-
-                import requests
-                session = requests.Session()
-                session.trust_env = False
-                session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-                self._session = session
+                self._session = _new_session()
             return self._session
 
     def _request(self, method, url, data, headers, timeout, max_body, proxy, start, box):
@@ -176,6 +170,25 @@ class Http:
             kind, reason = classify(ex)
             return HttpResult(url, error=kind, reason=scrub(reason, proxies.secrets(proxy)), proxy=masked,
                               duration=time.monotonic() - start)
+
+
+def _new_session():
+    """A requests session that keeps no cookies, reads nothing from the environment (no ~/.netrc, no proxy
+    or CA bundle behind our back) and never reads a redirect's target: redirects are not followed here,
+    yet requests decodes the Location header as UTF-8 even with allow_redirects off, and a hostile one
+    that is not UTF-8 would turn the answer into an 'invalid URL' error."""
+    import http.cookiejar
+
+    import requests
+
+    class Session(requests.Session):
+        def get_redirect_target(self, resp):
+            return None
+
+    session = Session()
+    session.trust_env = False
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    return session
 
 
 def _read(response, deadline, limit):

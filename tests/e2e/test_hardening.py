@@ -203,3 +203,57 @@ def test_netrc_adds_no_credentials_to_our_requests(e2e_run):
     assert arm and all(scheme == "Bearer" for _, scheme in arm), arm
     # (azure-cli's own token requests to Entra ID, through MSAL, do carry the netrc entry: not ours to change.)
     assert "netrc-password" not in result.stdout + result.stderr and "netrc-user" not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- 7: nothing hostile reaches the terminal
+
+# Header-safe (no CR, which would end the header line): retitle the window, ring the bell, recolour, and the
+# 8-bit CSI, as UTF-8 (C2 9B) that clients decode to U+009B.
+HOSTILE_HEADER = "\x1b]0;owned\x07\x1b[31m\xc2\x9b2J"
+
+
+def _control_characters(text):
+    """The C0 (but newline) and C1 control characters in text."""
+    return sorted({ch for ch in text if (ord(ch) < 32 and ch != "\n") or 0x7f <= ord(ch) <= 0x9f})
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_control_characters_from_servers_and_tools_never_reach_the_terminal_or_the_json(e2e_run):
+    standins.write_docker(e2e_run.tools, "hostile_output")
+    standins.write_helm(e2e_run.tools, "version " + standins.HOSTILE_OUTPUT, rc=1, stderr=standins.HOSTILE_OUTPUT)
+    cloud = with_spares(
+        # The challenge's service, and a redirect of the exchange, carry escape sequences ...
+        challenge_header=bearer("https://{}/oauth2/token".format(e2e.LOGIN_SERVER), e2e.LOGIN_SERVER + HOSTILE_HEADER),
+        exchange="redirect:https://elsewhere.example/" + HOSTILE_HEADER,
+        per_host={spare(1): {"v2": "hostile:503"},           # ... a 5xx body is full of them ...
+                  spare(2): {"challenge_header": bearer(    # ... and so is a realm.
+                      "https://{}/{}/oauth2/token".format(spare(2), HOSTILE_HEADER), spare(2))}})
+    runs = [Invocation((*args, "--ignore-errors", "--yes", "-o", "json"))
+            for args in (("-n", e2e.REGISTRY), ("-n", spare(1)), ("-n", spare(2)))]
+
+    results = e2e_run.check_health_runs(runs, cloud=cloud)
+
+    for result in results:
+        assert result.returncode == 1, result
+        assert _control_characters(result.stderr) == [], result.stderr
+        assert _control_characters(result.stdout) == []
+        assert [s for s in _strings(result.body) if _control_characters(s)] == []
+        assert "\\x1b" in result.stderr and "\\x1b" in result.stdout     # shown, escaped, not dropped
+    first, failing, realm = results
+    assert first.check("refresh_token")["details"]["location"].startswith("https://elsewhere.example/\\x1b]0;owned")
+    assert "\\x1b" in first.check("challenge")["details"]["service"]
+    assert "\\x1b" in first.check("docker_daemon")["details"]["output"]
+    assert "\\x1b" in failing.check("challenge")["message"] and "503" in failing.check("challenge")["message"]
+    assert "\\x1b" in realm.check("refresh_token")["message"]
+    assert realm.check("refresh_token")["code"] == "CONNECTIVITY_REALM_ERROR"

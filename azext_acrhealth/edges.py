@@ -90,15 +90,18 @@ class Edges:
 
 def arm_url(endpoint, path, api_version):
     """The URL of an ARM path, or None when `path` is an absolute URL that is not https on ARM's own host
-    and port: the ARM token must not follow a nextLink anywhere else."""
-    from urllib.parse import urlencode
+    and port: the ARM token must not follow a nextLink anywhere else. A nextLink is rebuilt on ARM's
+    origin, never requested as written."""
+    from urllib.parse import urlencode, urlsplit
     endpoint = endpoint.rstrip("/")
     if "://" in path:
         arm, _ = parse_origin(endpoint + "/")
         link, _ = parse_origin(path)
         if arm is None or link != arm:
             return None
-        url = path
+        # Rebuilt from ARM's own origin: only the path and query come from the link.
+        parts = urlsplit(path)
+        url = arm.url(parts.path or "/") + ("?" + parts.query if parts.query else "")
     else:
         url = endpoint + "/" + path.lstrip("/")
     if "api-version=" not in url:

@@ -300,3 +300,27 @@ def test_an_interrupted_interactive_check_is_reported_then_the_interruption_goes
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(pid)
+
+
+def test_a_check_given_up_on_sends_no_request_afterwards(cloud):
+    # The runner waits for a later, slower check, so the run is still going when the first one, given up at
+    # its budget, tries to reach the registry: it must not.
+    import time
+    attempts = []
+
+    def late_request(c, _given):
+        time.sleep(0.6)
+        attempts.append(c.edges.get(cloud.url + "/v2/"))
+        attempts.append(c.edges.resolve("localhost"))
+        return passed("answered {}".format(attempts[0].status))
+
+    def slow(_c, _given):
+        time.sleep(1.5)
+        return passed("done")
+
+    c = Context(Options(timeout=1), env={"REQUESTS_CA_BUNDLE": cloud.ca})
+    results = run_plan([Check("late", "Late", late_request, budget=0.2, code="DATA_ENDPOINT_ERROR"),
+                        Check("slow", "Slow", slow)], c, ignore_errors=True)
+    assert results[0].outcome.code == "DATA_ENDPOINT_ERROR" and results[1].outcome.status is Status.PASSED
+    assert [a.error for a in attempts] == ["cancelled", "error"] and "given up" in attempts[1].reason
+    assert cloud.requests == []

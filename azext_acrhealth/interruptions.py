@@ -76,9 +76,12 @@ def handling():
     previous = {}
     try:
         for name in NAMES:
-            if hasattr(signal, name):
-                signum = getattr(signal, name)
-                previous[signum] = signal.signal(signum, _handler)
+            signum = getattr(signal, name, None)
+            if signum is not None:
+                try:
+                    previous[signum] = signal.signal(signum, _handler)
+                except (OSError, ValueError):    # a platform or embedding that does not allow it
+                    pass
         yield
     finally:
         for signum, handler in previous.items():

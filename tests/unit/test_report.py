@@ -149,3 +149,14 @@ def test_commands_are_listed_as_copyable_lines_and_in_the_json():
     assert "\n      az role assignment create --role AcrPull --assignee x --scope y\n" in text
     assert summarise([r], 0.1)["checks"][0]["commands"] == [
         "az role assignment create --role AcrPull --assignee x --scope y"]
+
+
+def test_an_interrupted_run_ends_with_what_was_stopped_instead_of_the_summary():
+    stream = Tty()
+    report = HumanReport(stream, only_errors=True)
+    for r in RESULTS[:2]:
+        report.check(r)
+    report.interrupted("SIGTERM", 2.04, 8)
+    last = stream.getvalue().splitlines()[-1]
+    assert last == "Interrupted by SIGTERM after 2.0 s: 2 of 8 checks reported, the others stopped; no process " \
+                   "was left running."

@@ -43,6 +43,9 @@ class AzureAccount(Protocol):
 
     def arm_audience(self) -> str: ...
 
+    def prepare(self) -> None:
+        """Load what token requests need, on the calling thread, before the checks' threads start."""
+
 
 class Account:
     """AzureAccount on azure-cli-core."""
@@ -87,6 +90,17 @@ class Account:
 
     def acr_audience(self):
         return self.config("acr", "audience_resource", ACR_AUDIENCE) or ACR_AUDIENCE
+
+    def prepare(self):
+        # Imports azure-cli's Profile, MSAL and requests here, once: first imports racing in the checks'
+        # threads can meet a partially initialised module.
+        from .http_requests import preload
+        try:
+            preload()
+            with self._lock:
+                self._get_profile()
+        except Exception:  # noqa: BLE001 - only a head start: token() reports any real failure
+            pass
 
     def _get_profile(self):
         if self._profile is None:

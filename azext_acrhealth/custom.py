@@ -1,8 +1,6 @@
 """`az acr check-health`: build the context, run the plan, report, return the result."""
 
-import signal
 import sys
-import threading
 import time
 from contextlib import contextmanager
 
@@ -18,14 +16,16 @@ def acr_check_health(cmd, registry_name=None, ignore_errors=False, yes=False, vn
         raise
     except Exception as ex:  # noqa: BLE001 - the last line of defence: a clear message, never a traceback
         from knack.util import CLIError
+
+        from .report import safe
         raise CLIError("acrhealth could not complete the diagnosis ({}: {}). Please report this at "
-                       "https://aka.ms/acr/issues with the output of --debug.".format(type(ex).__name__, ex)) \
-            from None
+                       "https://aka.ms/acr/issues with the output of --debug.".format(type(ex).__name__,
+                                                                                    safe(str(ex)))) from None
 
 
 def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, timeout, image=None,
                   credentials=(None, None)):
-    from . import report
+    from . import interruptions, report
     from .account import Account
     from .plan import build_plan
     from .runner import run_plan
@@ -41,10 +41,21 @@ def _check_health(cmd, registry_name, ignore_errors, yes, vnet, repository, time
     human = report.HumanReport(sys.stderr, colour=bool(cli_ctx.enable_color) and _isatty(sys.stderr),
                                only_errors=bool(getattr(cli_ctx, "only_show_errors", False)))
     plan = build_plan(options, ctx.env)
-    # Whatever ends the run (its end, Ctrl-C, SIGTERM, an error of ours), no child process outlives it.
-    with _terminate_as_interrupt(), _closing(ctx.edges):
-        results = run_plan(plan, ctx, on_result=human.check, ignore_errors=ignore_errors,
-                           time_limit=options.time_limit, on_slow=human.waiting)
+    if options.registry_requested:
+        ctx.account.prepare()
+    # Whatever ends the run (its end, Ctrl-C, SIGTERM, SIGHUP, an error of ours), no child process outlives
+    # it. An interruption ends az with 128 + the signal's number, after the report says what was stopped.
+    with interruptions.handling():
+        try:
+            with _closing(ctx.edges):
+                results = run_plan(plan, ctx, on_result=human.check, ignore_errors=ignore_errors,
+                                   time_limit=options.time_limit, on_slow=human.waiting)
+        except KeyboardInterrupt:
+            interruptions.settle()
+            signum = interruptions.first()
+            human.interrupted(interruptions.describe(signum) if signum else "Ctrl-C", time.monotonic() - started,
+                              len(plan))
+            raise SystemExit(interruptions.exit_status(signum)) from None
     body = report.summarise(results, time.monotonic() - started,
                             registry=options.login_server or options.registry_name)
     human.summary(body)
@@ -68,32 +79,6 @@ def _closing(edges):
     finally:
         edges.close()
         atexit.unregister(edges.close)
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C: the same clean-up runs, then az ends."""
-
-
-@contextmanager
-def _terminate_as_interrupt():
-    """Turn SIGTERM into Terminated while the checks run, so their clean-up runs (only the main thread
-    may set a signal handler; elsewhere, nothing changes)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, _frame):
-        raise Terminated("terminated by signal {}".format(signum))
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except (ValueError, OSError, AttributeError):
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _password(username, password):

@@ -3,8 +3,9 @@
 Checks reach the world only through `ctx.edges`; tests hand in an Edges pointed at real local servers
 and stand-in executables, or replace one of its methods. Nothing here raises for an expected failure:
 each call returns a result that says what went wrong. The runner tells the edges which check is working
-(`working_for`), gives up on one (`cancel`: its processes are killed, it may start no more) and ends the
-run (`close`: every live process is killed, no new process or request starts).
+(`working_for`), gives up on one (`cancel`: its processes are killed, it starts no process, lookup or
+request any more) and ends the run (`close`: every live process is killed, no new process or request
+starts).
 """
 
 import threading
@@ -12,8 +13,8 @@ from contextlib import contextmanager
 
 from .http_requests import Http, HttpResult
 from .login_servers import parse_origin
-from .processes import Processes
-from .resolver import resolve
+from .processes import CANCELLED, Processes
+from .resolver import Resolution, resolve
 from .tls import peer_certificate
 
 
@@ -26,6 +27,7 @@ class Edges:
         self.processes = Processes()
         self.http = Http(timeout, env)
         self._owner = threading.local()
+        self._given_up = set()     # checks the runner gave up on: they reach nothing any more
         self._arm_token = None
         self._arm_lock = threading.Lock()
 
@@ -42,7 +44,12 @@ class Edges:
             self._owner.name = previous
 
     def cancel(self, owner):
+        """The runner gave up on this check: kill its processes; it starts no process, lookup or request."""
+        self._given_up.add(owner)
         self.processes.cancel(owner)
+
+    def _cancelled(self):
+        return getattr(self._owner, "name", None) in self._given_up
 
     def close(self):
         self.processes.close()
@@ -57,12 +64,18 @@ class Edges:
                                   owner=getattr(self._owner, "name", None))
 
     def resolve(self, host, timeout=None):
+        if self._cancelled():
+            return Resolution(host, error="error", reason=CANCELLED)
         return resolve(host, self.timeout if timeout is None else timeout)
 
     def get(self, url, headers=None, timeout=None, max_body=None):
+        if self._cancelled():
+            return HttpResult(url, error="cancelled", reason=CANCELLED)
         return self.http.get(url, headers=headers, timeout=timeout, max_body=max_body)
 
     def post(self, url, data=None, headers=None, timeout=None):
+        if self._cancelled():
+            return HttpResult(url, error="cancelled", reason=CANCELLED)
         return self.http.post(url, data=data, headers=headers, timeout=timeout)
 
     def proxy_for(self, url):
@@ -71,12 +84,16 @@ class Edges:
 
     def peer_certificate(self, url, timeout=None):
         """The certificate presented at an https URL, through the proxy a request would use; or None."""
+        if self._cancelled():
+            return None
         return peer_certificate(url, min(self.timeout if timeout is None else timeout, 5.0),
                                 proxy=self.proxy_for(url))
 
     def arm_get(self, path, api_version):
         """GET an ARM path (or a nextLink on the ARM host) with the CLI's ARM token -> HttpResult.
         Raises account.LoginError when there is no login."""
+        if self._cancelled():
+            return HttpResult(str(path)[:200], error="cancelled", reason=CANCELLED)
         url = arm_url(self.account.arm_endpoint(), path, api_version)
         if url is None:
             return HttpResult(str(path)[:200], error="invalid",
@@ -90,15 +107,18 @@ class Edges:
 
 def arm_url(endpoint, path, api_version):
     """The URL of an ARM path, or None when `path` is an absolute URL that is not https on ARM's own host
-    and port: the ARM token must not follow a nextLink anywhere else."""
-    from urllib.parse import urlencode
+    and port: the ARM token must not follow a nextLink anywhere else. A nextLink is rebuilt on ARM's
+    origin, never requested as written."""
+    from urllib.parse import urlencode, urlsplit
     endpoint = endpoint.rstrip("/")
     if "://" in path:
         arm, _ = parse_origin(endpoint + "/")
         link, _ = parse_origin(path)
         if arm is None or link != arm:
             return None
-        url = path
+        # Rebuilt from ARM's own origin: only the path and query come from the link.
+        parts = urlsplit(path)
+        url = arm.url(parts.path or "/") + ("?" + parts.query if parts.query else "")
     else:
         url = endpoint + "/" + path.lstrip("/")
     if "api-version=" not in url:

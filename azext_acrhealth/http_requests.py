@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from . import proxies
-from .text import body_excerpt, without_userinfo
+from .text import body_excerpt, scrub, without_userinfo
 
 MAX_BODY = 1 << 20     # bytes kept from an HTTP body
 USER_AGENT = "acrhealth"
@@ -64,6 +64,14 @@ class HttpResult:
 _CAUSES = {"timeout": "no answer", "reset": "the connection was reset", "connect": "cannot connect",
            "ssl": "TLS failed", "proxy": "the proxy failed", "invalid": "invalid URL",
            "cancelled": "not sent: the check was given up"}
+
+
+def preload():
+    """Import the HTTP stack on the calling thread, before the checks' threads start. Checks that import
+    it for the first time in several threads at once (our requests, MSAL's) can meet a partially
+    initialised module: Python breaks the import deadlock by handing one thread the half-made module."""
+    import requests  # noqa: F401
+    import urllib3  # noqa: F401
 
 
 def url_problem(url):
@@ -140,13 +148,22 @@ class Http:
         if problem:
             return HttpResult(url, error="invalid", reason=problem)
         proxy = self.proxy_for(url)
+        unusable = proxies.problem(proxy) if proxy else None
+        if unusable:
+            return HttpResult(url, error="proxy", reason="the proxy {} cannot be used: {}".format(
+                proxies.masked(proxy), unusable), proxy=proxies.masked(proxy))
         box = {}
         done = threading.Event()
 
         def work():
-            box["result"] = self._request(method, url, data, headers, timeout, max_body or self.max_body, proxy,
-                                          start, box)
-            done.set()
+            try:
+                box["result"] = self._request(method, url, data, headers, timeout, max_body or self.max_body,
+                                              proxy, start, box)
+            except BaseException as ex:  # noqa: BLE001 - a bug here must be a result, never a stray traceback
+                box["result"] = HttpResult(url, error="error", reason="{}: {}".format(type(ex).__name__, ex),
+                                           proxy=proxies.masked(proxy), duration=time.monotonic() - start)
+            finally:
+                done.set()
 
         threading.Thread(target=work, daemon=True, name=_THREAD).start()
         if not done.wait(timeout + 0.5):
@@ -160,13 +177,7 @@ class Http:
         It keeps no cookies and reads nothing from the environment."""
         with self._lock:
             if self._session is None:
-                import http.cookiejar
-
-                import requests
-                session = requests.Session()
-                session.trust_env = False
-                session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-                self._session = session
+                self._session = _new_session()
             return self._session
 
     def _request(self, method, url, data, headers, timeout, max_body, proxy, start, box):
@@ -189,7 +200,27 @@ class Http:
                               proxy=masked, duration=time.monotonic() - start)
         except Exception as ex:  # noqa: BLE001 - every transport failure becomes a described result
             kind, reason = classify(ex)
-            return HttpResult(url, error=kind, reason=reason, proxy=masked, duration=time.monotonic() - start)
+            return HttpResult(url, error=kind, reason=scrub(reason, proxies.secrets(proxy)), proxy=masked,
+                              duration=time.monotonic() - start)
+
+
+def _new_session():
+    """A requests session that keeps no cookies, reads nothing from the environment (no ~/.netrc, no proxy
+    or CA bundle behind our back) and never reads a redirect's target: redirects are not followed here,
+    yet requests decodes the Location header as UTF-8 even with allow_redirects off, and a hostile one
+    that is not UTF-8 would turn the answer into an 'invalid URL' error."""
+    import http.cookiejar
+
+    import requests
+
+    class Session(requests.Session):
+        def get_redirect_target(self, resp):
+            return None
+
+    session = Session()
+    session.trust_env = False
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    return session
 
 
 def _read(response, deadline, limit):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _AUTHORITY = re.compile(r"^(?:\[(?P<v6>[0-9a-fA-F:.]+)\]|(?P<name>[A-Za-z0-9.-]*))(?::(?P<port>[0-9]{1,5}))?$")
+_NUMERIC = re.compile(r"^(?:[0-9]+|0x[0-9a-f]*)$")   # a last label the resolver reads as a number
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,15})://")
 _FORBIDDEN = {"\\": "a backslash", "%": "a percent sign", "@": "an at sign (user information)"}
 MAX_URL = 2048
@@ -70,6 +71,10 @@ def host_problem(host):
         pass
     if len(host) > 253 or not all(_LABEL.match(label) for label in host.split(".")):
         return "'{}' is not a valid host name".format(host[:80])
+    if _NUMERIC.match(host.rsplit(".", 1)[-1]):
+        # The resolver reads '127.1', '0x7f.1' or '2130706433' as an IPv4 address (inet_aton): it is one,
+        # in a form the URL parsers and our checks would each read their own way.
+        return "'{}' is an IPv4 address in a form other than a.b.c.d".format(host[:80])
     return None
 
 

@@ -3,7 +3,9 @@
 Each child gets its own session (so a timeout kills it and everything it started), which also means
 Ctrl-C at the terminal does not reach it. So every live child is kept in a registry: the runner kills
 the children of a check it gives up on, and the command kills them all when it ends, however it ends
-(time limit, Ctrl-C, SIGTERM, exit). Once the registry is closed, no new process starts.
+(time limit, Ctrl-C, SIGTERM, SIGHUP, exit). Once the registry is closed, no new process starts. What a
+tool leaves running in its process group when it exits is killed too. A signal cannot slip in between a
+child's start and its registration, nor cut a kill loop short (interruptions.deferred).
 """
 
 import os
@@ -12,6 +14,8 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
+
+from .interruptions import deferred
 
 MAX_OUTPUT = 1 << 20   # bytes kept from each stream of a process
 READ_GRACE = 1.0       # seconds to finish reading a process's pipes once it has ended
@@ -53,24 +57,27 @@ class Processes:
         process and closed; without it the process reads from /dev/null."""
         argv = tuple(str(a) for a in argv)
         start = time.monotonic()
-        with self._lock:
-            if self._closed or owner in self._cancelled:
-                return ProcResult(argv, error=CANCELLED)
-            try:
-                proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
-                                        start_new_session=True)
-            except (OSError, ValueError) as ex:
-                return ProcResult(argv, error=getattr(ex, "strerror", None) or str(ex),
-                                  duration=time.monotonic() - start)
-            self._live[proc] = owner
+        proc = None
         try:
+            with self._lock, deferred():
+                if self._closed or owner in self._cancelled:
+                    return ProcResult(argv, error=CANCELLED)
+                try:
+                    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                                            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                            start_new_session=True)
+                except (OSError, ValueError) as ex:
+                    return ProcResult(argv, error=getattr(ex, "strerror", None) or str(ex),
+                                      duration=time.monotonic() - start)
+                self._live[proc] = owner
             return self._collect(proc, argv, stdin, timeout, max_output, start)
         finally:
-            with self._lock:
-                self._live.pop(proc, None)
-            if proc.returncode is None:      # interrupted (KeyboardInterrupt, SystemExit): leave nothing behind
-                _kill(proc)
+            if proc is not None:
+                with deferred():
+                    if proc.returncode is None:  # interrupted (KeyboardInterrupt, SystemExit): leave nothing behind
+                        _kill(proc)
+                    with self._lock:
+                        self._live.pop(proc, None)
 
     def _collect(self, proc, argv, stdin, timeout, max_output, start):
         out, err = [], []
@@ -85,6 +92,8 @@ class Processes:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
+        # Whatever the tool left running in its group goes with it (a plugin, a helper it started).
+        with deferred():
             _kill(proc)
         # A grandchild outside the process group (it called setsid) may hold the pipes open after the
         # process ended: give the readers a short grace, then leave them behind. Closing a stream that a
@@ -110,21 +119,21 @@ class Processes:
 
     def cancel(self, owner):
         """Kill the live processes of one owner, and refuse it new ones."""
-        with self._lock:
-            self._cancelled.add(owner)
-            victims = [proc for proc, who in self._live.items() if who == owner]
-            self._killed.update(victims)
-        for proc in victims:
-            _kill(proc)
+        with deferred():
+            with self._lock:
+                self._cancelled.add(owner)
+                victims = [proc for proc, who in self._live.items() if who == owner]
+                self._killed.update(victims)
+            _kill_all(victims)
 
     def close(self):
         """Kill every live process and start no new one. Safe to call more than once, from any thread."""
-        with self._lock:
-            self._closed = True
-            victims = list(self._live)
-            self._killed.update(victims)
-        for proc in victims:
-            _kill(proc)
+        with deferred():
+            with self._lock:
+                self._closed = True
+                victims = list(self._live)
+                self._killed.update(victims)
+            _kill_all(victims)
 
     def live(self):
         with self._lock:
@@ -156,16 +165,32 @@ def _drain(stream, sink, limit):
         pass
 
 
-def _kill(proc):
-    """Kill the process and its group (what it started), then reap it."""
+def _kill_all(victims):
+    """Signal every victim first, then reap them: n hung tools cost one wait, not n."""
+    for proc in victims:
+        _signal(proc)
+    for proc in victims:
+        _kill(proc)
+
+
+def _signal(proc):
+    """SIGKILL to the process's group (what it started), or to the process alone where there are no groups
+    (Windows) or its group is gone. The group is its own (a new session), so it holds nothing else."""
     try:
-        # Windows has no process groups (no os.killpg): kill the process alone there.
         os.killpg(proc.pid, signal.SIGKILL)
+        return
     except (OSError, AttributeError):
+        pass
+    if proc.returncode is None:
         try:
             proc.kill()
         except OSError:
             pass
+
+
+def _kill(proc):
+    """Kill the process and its group, then reap it."""
+    _signal(proc)
     try:
         proc.wait(timeout=2)
     except subprocess.TimeoutExpired:

@@ -132,6 +132,7 @@ class HumanReport:
         self.only_errors = only_errors
         encoding = (getattr(stream, "encoding", None) or "ascii").lower()
         self.unicode = encoding.startswith("utf")
+        self.reported = 0        # check lines written (or filtered out by only_errors)
 
     def _paint(self, text, status, bold=False):
         if not self.colour:
@@ -153,6 +154,7 @@ class HumanReport:
 
     def check(self, result):
         outcome, status = result.outcome, result.outcome.status
+        self.reported += 1
         if self.only_errors and not status.bad or result.not_run == NotRun.FIRST_FAILURE:
             return      # checks not run after the first failure get one line, before the summary
         mark = _MARKS[status][0 if self.unicode else 1]
@@ -181,6 +183,13 @@ class HumanReport:
                 self._write("      {}".format(command))
         if code:
             self._write("    More: {}".format(code.link))
+
+    def interrupted(self, by, elapsed, planned):
+        """The run was stopped by a signal: what became of it, in place of the summary."""
+        left = planned - self.reported
+        self._write(self._paint("Interrupted by {} after {:.1f} s: {} of {} checks reported{}; no process was left "
+                                "running.".format(by, elapsed, self.reported, planned,
+                                                  ", the others stopped" if left else ""), Status.FAILED, bold=True))
 
     def summary(self, body):
         status = {"passed": Status.PASSED, "warning": Status.WARNING}.get(body["status"], Status.FAILED)

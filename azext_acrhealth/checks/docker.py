@@ -10,6 +10,7 @@ on stderr (Docker Scout hints, podman's "Emulate Docker CLI" notice).
 import json
 import os
 import re
+import shlex
 from dataclasses import dataclass
 
 from ..context import PULL_TIMEOUT
@@ -275,17 +276,19 @@ def docker_pull(ctx, given):
             return skipped("declined: {} was not pulled".format(image), **about)
     path = given["docker_daemon"]["path"]
     tool = tool_name(path)
-    # Leave the machine as it was: remove the sample image afterwards unless it was already there.
-    present_before = ctx.edges.run([path, "image", "inspect", "--format", "{{.Id}}", image]).ok
+    # Leave the machine as it was: remove the sample image afterwards only if it was not there before.
+    present_before = _present(ctx, path, image)
     try:
         proc = ctx.edges.run([path, "pull", image], timeout=PULL_TIMEOUT)
     except KeyboardInterrupt:
         # Ctrl-C or SIGTERM: the pull is killed (the edges see to it); tidy up, say so, and stop.
         raise Interrupted(_interrupted(ctx, path, image, present_before)) from None
     pulled = proc.ok or (not proc.timed_out and WRONG_PLATFORM in proc.output)
-    tidy = {} if not pulled else {"removedAfterwards": not present_before and _remove(ctx, path, image)}
+    tidy = {} if not pulled else {"removedAfterwards": present_before is False and _remove(ctx, path, image)}
     if proc.ok:
-        return passed("pulled {}".format(image), client=tool, **about, **tidy)
+        kept = "; kept, since {} could not tell whether it was there before".format(tool) \
+            if present_before is None else ""
+        return passed("pulled {}{}".format(image, kept), client=tool, **about, **tidy)
     if pulled:
         return warning("pulled {}, but it cannot be used on this platform".format(image), client=tool,
                        output=last_lines(proc.output), **about, **tidy)
@@ -323,6 +326,19 @@ def _pull(ctx, given, tool, image, source):
 
 
 REMOVE_TIMEOUT = 10.0   # seconds for `docker rmi`, also after an interruption
+# How docker and podman say that an image is not there.
+_ABSENT = ("no such image", "no such object", "image not known")
+
+
+def _present(ctx, path, image):
+    """Whether the sample image is there: True, False, or None when docker could not tell (a daemon
+    that timed out or failed otherwise): then it is never removed, it may be the user's."""
+    proc = ctx.edges.run([path, "image", "inspect", "--format", "{{.Id}}", image])
+    if proc.ok:
+        return True
+    if proc.returncode is not None and any(words in proc.output.lower() for words in _ABSENT):
+        return False
+    return None
 
 
 def _remove(ctx, path, image):
@@ -335,9 +351,10 @@ def _rmi(ctx, path, image):
 
 def _interrupted(ctx, path, image, present_before):
     """The outcome of an interrupted pull, after removing whatever part of the image arrived."""
-    if present_before:
-        return skipped("interrupted: the pull of {} was stopped; the image was there before and is "
-                       "kept".format(image), image=image)
+    if present_before is not False:
+        before = "was there before" if present_before else "may have been there before"
+        return skipped("interrupted: the pull of {} was stopped; the image {} and is kept".format(image, before),
+                       image=image, removedAfterwards=False)
     try:
         proc = _rmi(ctx, path, image)
     except KeyboardInterrupt:
@@ -349,7 +366,8 @@ def _interrupted(ctx, path, image, present_before):
         return skipped("interrupted: the pull of {} was stopped before the image arrived; nothing was left "
                        "behind".format(image), image=image, removedAfterwards=False)
     return skipped("interrupted: the pull of {} was stopped; if it arrived, remove it with "
-                   "'{} rmi {}'".format(image, tool_name(path), image), image=image, removedAfterwards=False)
+                   "'{} rmi {}'".format(image, shlex.quote(tool_name(path)), image), image=image,
+                   removedAfterwards=False)
 
 
 def _ask(ctx, question):

@@ -67,6 +67,9 @@ class StubAccount:
     def arm_audience(self):
         return ARM_AUDIENCE
 
+    def prepare(self):
+        self._asked("prepare")
+
     def audiences(self):
         """The resources tokens were asked for, in order."""
         return [argument for method, argument in self.calls if method == "token"]

@@ -44,6 +44,13 @@ HOSTS = {CLOUD_ADDRESS: ["localhost", AAD_HOST, ARM_HOST, LOGIN_SERVER, DATA_END
                          MISMATCH_REGISTRY + SUFFIX, STORAGE_HOST],
          REAL_REGISTRY_ADDRESS: [REAL_REGISTRY + SUFFIX]}
 
+# Registries the hardening tests make hostile one by one (fakecloud Scenario.per_host), so that one batch
+# holds many cases: in the certificate and the hosts file, like the registry.
+SPARE_REGISTRIES = tuple("spare{}".format(i) for i in range(1, 9))
+CERT_NAMES += tuple(name + SUFFIX for name in SPARE_REGISTRIES)
+HOSTS[CLOUD_ADDRESS] = HOSTS[CLOUD_ADDRESS] + [name + SUFFIX for name in SPARE_REGISTRIES]
+FOREIGN_ADDRESS = "127.0.0.3"               # where the hosts a hostile answer names live, with a listener
+
 
 def registry_id(name=REGISTRY):
     return "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ContainerRegistry/registries/{}".format(
@@ -257,16 +264,18 @@ class Session:
 
     def batch(self, workdir, commands, cloud_scenario, hosts=None, services=(), timeout=120):
         """Run az commands, (arguments, environment) pairs, one after the other in one namespace with the
-        fake cloud; return the driver's report."""
+        fake cloud; return the driver's report. A third item, a dict, adds to the command's spec (for
+        example "signal", see netns._signal_later)."""
         workdir = Path(workdir)
         workdir.mkdir(parents=True, exist_ok=True)
         spec = {"workdir": str(workdir), "hosts": hosts_text(hosts), "services": list(services),
                 "cloud": None if cloud_scenario is None else {
                     "address": CLOUD_ADDRESS, "port": 443, "cert": str(self.certs.cert),
                     "key": str(self.certs.key), "scenario": cloud_scenario},
-                "commands": [{"argv": list(args.argv) if isinstance(args, Program) else [str(azcli.AZ), *args],
-                              "env": env, "cwd": str(workdir),
-                              "timeout": timeout} for args, env in commands]}
+                "commands": [dict({"argv": list(args.argv) if isinstance(args, Program) else [str(azcli.AZ), *args],
+                                   "env": env, "cwd": str(workdir), "timeout": timeout},
+                                  **(extra[0] if extra else {}))
+                             for args, env, *extra in commands]}
         # The driver may take as long as all its commands, plus its own start and stop.
         report = netns.run(spec, workdir, timeout=max(600, sum(c["timeout"] for c in spec["commands"]) + 120))
         assert report["unrecognised"] == [], "the fake cloud did not recognise: {}".format(report["unrecognised"])
@@ -320,6 +329,39 @@ class Runner:
         last = report["commands"][-1]
         return Result(last["returncode"], last["stdout"], last["stderr"], report["requests"],
                       report["issued_tokens"], report["commands"])
+
+    def check_health_runs(self, runs, cloud=None, hosts=None, services=(), timeout=120):
+        """Several `az acr check-health` runs in one namespace, one after the other, with one fake cloud:
+        runs are Invocations; returns one Result per run, each with every request of the batch."""
+        base = self.env()
+        commands = [(["acr", "check-health", *run.args], dict(base, **run.env),
+                     {"signal": run.signal} if run.signal else {}) for run in runs]
+        report = self.session.batch(self.folder / "run", commands, scenario() if cloud is None else cloud,
+                                    hosts, services, timeout)
+        return [Result(c["returncode"], c["stdout"], c["stderr"], report["requests"], report["issued_tokens"],
+                       [c]) for c in report["commands"]]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One `az acr check-health` of a batch: its arguments, variables added to the test's environment, and
+    a signal to send it on the way ({"signum", "when": a file to wait for, "after": seconds})."""
+    args: tuple
+    env: dict = field(default_factory=dict)
+    signal: dict = None
+
+
+def foreign_host(folder, names, ports=(443, 8443, 80), control=9):
+    """A host that must hear nothing: a listener on FOREIGN_ADDRESS recording every connection (TLS or not),
+    and a hosts map that puts `names` there. Returns (service, hosts, log); after the batch,
+    tests.support.listener.connections(log) is what it heard."""
+    import sys
+    log = Path(folder) / "foreign-connections.jsonl"
+    service = {"argv": [sys.executable, str(netns.ROOT / "tests" / "support" / "listener.py"),
+                        "--address", FOREIGN_ADDRESS, "--ports", ",".join(str(p) for p in ports),
+                        "--control", str(control), "--log", str(log)],
+               "address": FOREIGN_ADDRESS, "port": control, "log": str(Path(folder) / "listener.out")}
+    return service, dict(HOSTS, **{FOREIGN_ADDRESS: list(names)}), log
 
 
 # ---------------------------------------------------------------- Debian's registry server

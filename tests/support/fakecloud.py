@@ -26,12 +26,15 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 REPOSITORY_ACTIONS = ("pull", "push", "metadata_read", "metadata_write", "delete")
+# What a hostile server or tool writes to take over a terminal: clear the screen, retitle the window (OSC ...
+# BEL), recolour, return to the start of the line to overwrite it, and the 8-bit CSI (a C1 control).
+HOSTILE_TEXT = "\x1b[2J\x1b]0;owned\x07\x1b[31mred\rOVERWRITTEN\x9b2J\x07"
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Scenario:
     that names this same server: a data endpoint or storage host), whose answers `redirected` decides:
     "ok" | "forbidden" (ACR's firewall 403) | "storage_forbidden" (Azure Storage's 403) | a common behaviour.
     A blob whose content does not match its digest is just an entry of `blobs` with other content.
+    "hostile:NNN" answers NNN with a body full of terminal control sequences (HOSTILE_TEXT).
+    per_host changes any of these for the requests that name one host (the registry, its data endpoint).
     """
     tenant: str = "72f988bf-0000-0000-0000-000000000001"
     subscription: str = "00000000-0000-0000-0000-0000000000aa"
@@ -90,6 +95,9 @@ class Scenario:
     stored_token: str = "ok"
     basic: str = "ok"
     basic_users: dict = None
+    # Hostile answers, for the hardening tests.
+    challenge_header: str = None    # the /v2/ challenge's WWW-Authenticate, sent exactly as written
+    per_host: dict = field(default_factory=dict)  # host name (no port) -> Scenario fields for requests to it
 
     @classmethod
     def from_dict(cls, values):
@@ -354,7 +362,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def scenario(self):
-        return self.cloud.scenario
+        scenario = self.cloud.scenario
+        if scenario.per_host:
+            host = re.sub(r":\d+$", "", (self.headers.get("Host") or "").lower())
+            if host in scenario.per_host:
+                return replace(scenario, **scenario.per_host[host])
+        return scenario
 
     def do_GET(self):
         self._dispatch("GET")
@@ -475,6 +488,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._huge_body()
         elif behaviour == "huge_headers":
             self._send(200, b"{}", headers=[("X-Filler-{}".format(i), "x" * 1000) for i in range(300)])
+        elif behaviour.startswith("hostile:"):
+            # As UTF-8 (a C1 control is two bytes there), and a raw C1 byte that is not UTF-8 at all.
+            self._send(int(behaviour.split(":", 1)[1]), HOSTILE_TEXT.encode() + b" \x9b1m", "text/plain")
         elif behaviour.startswith("redirect:"):
             self._send(307, b"", headers=[("Location", behaviour.split(":", 1)[1])])
         elif behaviour == "redirect_loop":
@@ -539,7 +555,8 @@ class _Handler(BaseHTTPRequestHandler):
     def registry_v2(self):
         behaviour = self.scenario.v2
         if behaviour in ("challenge", "ok"):
-            header = 'Bearer realm="{}",service="{}"'.format(self._realm(), self.scenario.service or self._host())
+            header = self.scenario.challenge_header or 'Bearer realm="{}",service="{}"'.format(
+                self._realm(), self.scenario.service or self._host())
             self._unauthorized(header)
         elif behaviour == "basic":
             self._unauthorized('Basic realm="{}"'.format(self._host()))

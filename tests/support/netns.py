@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -68,23 +69,50 @@ def _wait_for_port(address, port, deadline):
 
 
 def _run_command(command):
+    """Run one command to its end (or its timeout); with "signal", send it a signal on the way (see
+    _signal_later)."""
     start = time.monotonic()
+    timeout = command.get("timeout", 120)
+    proc = subprocess.Popen(command["argv"], env=command["env"], cwd=command.get("cwd"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    sent = {}
+    if command.get("signal"):
+        threading.Thread(target=_signal_later, args=(proc, command["signal"], start + timeout, sent),
+                         daemon=True).start()
     try:
-        proc = subprocess.run(command["argv"], env=command["env"], cwd=command.get("cwd"),
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                              timeout=command.get("timeout", 120))
-        rc, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
-    except subprocess.TimeoutExpired as ex:
+        stdout, stderr = proc.communicate(timeout=timeout)
+        rc = proc.returncode
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, stderr = proc.communicate()
         rc = None
-        stdout = ex.stdout.decode("utf-8", "replace") if isinstance(ex.stdout, bytes) else (ex.stdout or "")
-        stderr = ex.stderr.decode("utf-8", "replace") if isinstance(ex.stderr, bytes) else (ex.stderr or "")
-    return {"argv": command["argv"], "returncode": rc, "stdout": stdout, "stderr": stderr,
-            "seconds": round(time.monotonic() - start, 3)}
+    result = {"argv": command["argv"], "returncode": rc, "stdout": stdout, "stderr": stderr,
+              "seconds": round(time.monotonic() - start, 3)}
+    if command.get("signal"):
+        result["signal"] = sent
+    return result
+
+
+def _signal_later(proc, how, deadline, sent):
+    """Send how["signum"] to the process once the file how["when"] exists (a stand-in writes it when it
+    starts), then how["after"] seconds later; not at all if the process ended first. Records in `sent`
+    whether and when (seconds after the start) the signal went."""
+    began = time.monotonic()
+    when = how.get("when")
+    while when and not os.path.exists(when) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(how.get("after", 0))
+    if proc.poll() is None:
+        proc.send_signal(how["signum"])
+        sent.update(sent=True, seconds=round(time.monotonic() - began, 3))
+    else:
+        sent.update(sent=False)
 
 
 def _main(spec_file):
     """spec: {output, workdir, hosts (text), cloud: {address, port, cert, key, scenario} or null,
-    services: [{argv, address, port, log}], commands: [{argv, env, cwd, timeout}]}"""
+    services: [{argv, address, port, log}], commands: [{argv, env, cwd, timeout, signal}]}
+    signal (optional): {signum, when (a file to wait for), after (seconds)}, see _signal_later."""
     spec = json.loads(Path(spec_file).read_text())
     workdir = spec["workdir"]
     _loopback_up()

@@ -10,11 +10,17 @@ checks run, copied from real docker, podman and helm output. Every call is appen
 
 Recorded states replay, byte for byte, what a real client printed in one case (tests/support/recordings,
 whose README says how each was produced): `write_recorded(folder, "docker-20.10.24", "04-api-1.50")`.
+
+A command that hangs (HANG) starts a child of its own, as docker's plugins do, then sleeps; both write their
+process ids to `<folder>/<name>.pids`, so a test can tell whether any of them outlived the command
+(`alive(folder)`).
 """
 
 import json
+import os
 import re
 import shutil
+import signal
 import stat
 from pathlib import Path
 
@@ -127,6 +133,9 @@ PODMAN_VERSION_JSON = ('{"Client":{"APIVersion":"4.9.3","Version":"4.9.3","GoVer
                        '"Server":{"APIVersion":"4.9.3","Version":"4.9.3","GoVersion":"go1.22.2","GitCommit":"",'
                        '"BuiltTime":"Thu Jan  1 00:00:00 1970","Built":0,"OsArch":"linux/amd64","Os":"linux"}}')
 PODMAN_INFO = recording("podman-4.3.1", "01-healthy-info")["stdout"].rstrip("\n")
+
+# Clear the screen, retitle the window, recolour, overwrite the line, ring the bell; the 8-bit CSI (C1).
+HOSTILE_OUTPUT = "\x1b[2J\x1b]0;owned\x07\x1b[31mred\rOVERWRITTEN\x9b2J\x07"
 UNKNOWN_FORMAT_FLAG = "unknown flag: --format\nSee 'docker version --help'."
 
 HELM2_OUTPUT = ('Client: &version.Version{SemVer:"v2.17.0", GitCommit:"a690bad98af45b015bd3da1a41f6218b1a451dbe", '
@@ -187,6 +196,15 @@ DOCKER_STATES = {
     # An amd64 client talking to an arm64 daemon (DOCKER_HOST on another machine): the daemon decides.
     "arm64_daemon": {"version": (DOCKER_VERSION_JSON.replace('"Arch":"amd64","GitCommit":"45873be"',
                                                              '"Arch":"arm64","GitCommit":"45873be"'), "", 0)},
+    # Everything that asks the daemon hangs, and so does reading the docker context (a wedged NFS home).
+    "wedged": {"context": HANG, "ps": HANG, "version": HANG, "pull": HANG},
+    # The daemon cannot say whether the sample image is there (it may be the user's).
+    "pull_hang_image_present": {"pull": HANG, "image inspect": ("sha256:d2c94e258dcb3c5ac2798d32e1249e42ef01cba4841c"
+                                                                "2234249495f87264ac5a", "", 0)},
+    "inspect_fails": {"image inspect": ("", "Error response from daemon: context deadline exceeded", 1)},
+    # A daemon error whose text would take over the terminal, were it printed as it is.
+    "hostile_output": {"ps": ("", DAEMON_DOWN + HOSTILE_OUTPUT, 1),
+                       "version": (DOCKER_VERSION_JSON_NO_SERVER, DAEMON_DOWN + HOSTILE_OUTPUT, 1)},
 }
 
 
@@ -211,6 +229,39 @@ def write_helm(directory, version_output, rc=0, stderr="", name="helm", hang=Fal
     return _write_script(directory, name, behaviour)
 
 
+def pids(directory, name):
+    """(pid, arguments) of every process a hanging command of the stand-in `name` started."""
+    log = Path(directory) / (name + ".pids")
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [(int(pid), args) for pid, _, args in (line.partition(" ") for line in lines) if pid.isdigit()]
+
+
+def alive(directory):
+    """(pid, arguments) of the processes of hanging stand-ins in directory that still run (a zombie has
+    ended: it only waits for its parent to collect it)."""
+    found = []
+    for log in sorted(Path(directory).glob("*.pids")):
+        for pid, args in pids(directory, log.stem):
+            try:
+                state = Path("/proc/{}/stat".format(pid)).read_text().rsplit(")", 1)[1].split()[0]
+                cmdline = Path("/proc/{}/cmdline".format(pid)).read_bytes()
+            except (OSError, IndexError):
+                continue
+            # The process id may have been reused since: count it only while it is still our sleep.
+            if state != "Z" and cmdline.split(b"\0")[:2] == [SLEEP.encode(), b"100"]:
+                found.append((pid, args))
+    return found
+
+
+def kill_leftovers(directory):
+    """Kill what alive(directory) finds, so a failing test leaves nothing behind either."""
+    for pid, _ in alive(directory):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def calls(directory, name):
     """The argument lines of every call made to the stand-in `name` so far."""
     log = Path(directory) / (name + ".calls")
@@ -223,9 +274,10 @@ def _quote(text):
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _answer(behaviour, clock_offset=0):
+def _answer(behaviour, pid_log, clock_offset=0):
     if behaviour is HANG:
-        return "exec {} 100".format(_quote(SLEEP))
+        return ('{0} 100 & printf "%s %s\\n" "$!" "$*" >> {1}; printf "%s %s\\n" "$$" "$*" >> {1}; '
+                'exec {0} 100'.format(_quote(SLEEP), _quote(pid_log)))
     if isinstance(behaviour, HangAfter):
         printed = ["printf '%s' {}{}".format(_quote(text), " >&2" if index else "")
                    for index, text in enumerate(behaviour) if text]
@@ -250,11 +302,12 @@ def _answer(behaviour, clock_offset=0):
 
 def _write_script(directory, name, behaviour, clock_offset=0):
     log = Path(directory) / (name + ".calls")
+    pid_log = str(Path(directory) / (name + ".pids"))
     # Two-word keys ("version --client") match before one-word keys ("version").
     cases = sorted(behaviour.items(), key=lambda item: -len(item[0].split()))
     body = ["#!/bin/sh", "printf '%s\\n' \"$*\" >> {}".format(_quote(str(log))), 'case "$*" in']
     for key, answer in cases:
-        body.append("  {}|{}\\ *) {} ;;".format(_glob(key), _glob(key), _answer(answer, clock_offset)))
+        body.append("  {}|{}\\ *) {} ;;".format(_glob(key), _glob(key), _answer(answer, pid_log, clock_offset)))
     body += ["  *) printf '%s\\n' \"unknown command: $*\" >&2; exit 1 ;;", "esac", ""]
     return _write(directory, name, "\n".join(body))
 

@@ -88,3 +88,16 @@ def test_every_code_the_checks_use_is_catalogued():
         used |= set(re.findall(r"[\"']([A-Z][A-Z_]+_(?:ERROR|WARNING))[\"']", path.read_text(encoding="utf-8")))
     assert used, "no code found in the checks"
     assert used <= set(catalogue.CODES), used - set(catalogue.CODES)
+
+
+def test_the_security_section_names_tests_that_exist():
+    """README's Security section lists each guarantee with the tests that hold it: each named test exists."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Security\n"):text.index("## Error reference")]
+    guarantees = re.findall(r"^(\d+)\. \*\*", section, re.M)
+    assert guarantees == [str(n) for n in range(1, len(guarantees) + 1)] and len(guarantees) >= 12
+    named = re.findall(r"`(e2e::|unit/[\w.]+::)(test_\w+)`", section)
+    assert len(named) >= len(guarantees)
+    for where, test in named:
+        path = ROOT / "tests" / ("e2e/test_hardening.py" if where == "e2e::" else where[:-2])
+        assert re.search(r"^def {}\(".format(test), path.read_text(encoding="utf-8"), re.M), "{}{}".format(where, test)

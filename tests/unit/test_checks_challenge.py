@@ -39,6 +39,9 @@ def no_crash(results):
     ("status:503", "CONNECTIVITY_CHALLENGE_ERROR", "answered 503"),
     ("status:429", "CONNECTIVITY_TOOMANYREQUESTS_ERROR", "429"),
     ("redirect:https://login.example/v2/", "CONNECTIVITY_CHALLENGE_ERROR", "redirecting to https://login.example/v2/"),
+    # A Location that is not UTF-8 (a raw C1 byte): still the redirect, not an 'invalid URL'.
+    ("redirect:https://login.example/\x9b2J", "CONNECTIVITY_CHALLENGE_ERROR",
+     "redirecting to https://login.example/\x9b2J"),
     ("basic", "CONNECTIVITY_AAD_LOGIN_ERROR", "challenged with 'Basic realm="),
     ("bearer_no_service", "CONNECTIVITY_AAD_LOGIN_ERROR", "not a Bearer challenge with realm and service"),
 ])

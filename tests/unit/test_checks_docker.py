@@ -821,3 +821,46 @@ def test_a_pull_still_retrying_at_the_time_limit_says_why(tmp_path, bin_dir, mon
     assert outcome.message == ("'podman pull {}' did not finish within 1 s; it was retrying after: "
                                "throttled.azurecr.io:5446 throttled the pull (toomanyrequests)".format(image))
     assert outcome.fix.startswith("wait a moment and try again")
+
+
+def test_an_image_docker_cannot_tell_was_there_is_never_removed(tmp_path, bin_dir):
+    standins.write_docker(bin_dir, "inspect_fails")
+    outcome = run_docker(make_ctx(tmp_path, bin_dir))["docker_pull"]
+    assert outcome.status is Status.PASSED and "kept, since docker could not tell" in outcome.message
+    assert outcome.details["removedAfterwards"] is False
+    assert not [call for call in standins.calls(bin_dir, "docker") if call.startswith("rmi")]
+
+
+def _interrupt_when_started(bin_dir, name="docker"):
+    """Ctrl-C to the main thread once a hanging stand-in has started (it writes its pid file)."""
+    import signal
+    import threading
+
+    def watch():
+        deadline = time.monotonic() + HANG_GUARD
+        while not standins.pids(bin_dir, name) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+@pytest.mark.parametrize("state, message, rmi", [
+    ("pull_hang", "was stopped and the image removed", True),
+    ("pull_hang_image_present", "the image was there before and is kept", False),
+])
+def test_ctrl_c_during_the_pull_kills_it_and_tidies_up(tmp_path, bin_dir, state, message, rmi):
+    from azext_acrhealth.outcome import Interrupted
+    standins.write_docker(bin_dir, state)
+    reported = []
+    _interrupt_when_started(bin_dir)
+    try:
+        with pytest.raises(Interrupted) as raised:
+            run_checks(make_ctx(tmp_path, bin_dir), only=DOCKER, on_result=reported.append)
+        leftovers = standins.alive(bin_dir)
+    finally:
+        standins.kill_leftovers(bin_dir)
+    assert leftovers == []
+    assert raised.value.outcome.status is Status.SKIPPED and message in raised.value.outcome.message
+    assert reported[-1].check.name == "docker_pull" and reported[-1].outcome == raised.value.outcome
+    assert ("rmi " + standins.IMAGE in standins.calls(bin_dir, "docker")) is rmi

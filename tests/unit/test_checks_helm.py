@@ -145,3 +145,21 @@ def test_helm_parser_finds_the_version_among_noise(numbers, key, before, after):
     assert verdict in (helm.OK, helm.OCI_WARNING, helm.TOO_OLD)
     if parsed.numbers == numbers:
         assert (verdict == helm.TOO_OLD) == (numbers < helm.MIN_VERSION)
+
+
+@pytest.mark.parametrize("entry", ["bin", "./node_modules/.bin", ""])
+def test_helm_found_through_a_relative_path_entry_is_refused(tmp_path, entry):
+    # PATH=bin:/usr/bin (or an empty entry): which helm runs depends on where the command is started.
+    import os
+    folder = tmp_path / (entry or ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    standins.write_helm(folder, standins.HELM3_OUTPUT)
+    elsewhere = tmp_path / "system"
+    elsewhere.mkdir()
+    standins.write_helm(elsewhere, standins.HELM3_OUTPUT)
+    ctx = context(elsewhere, tmp_path, cwd=tmp_path)
+    ctx.env["PATH"] = os.pathsep.join([entry, str(elsewhere)])
+    outcome = run_checks(ctx, only=("helm_client",))["helm_client"].outcome
+    assert outcome.status is Status.FAILED and outcome.code == "HELM_COMMAND_ERROR"
+    assert "remove relative entries" in outcome.fix
+    assert standins.calls(folder, "helm") == [] and standins.calls(elsewhere, "helm") == []

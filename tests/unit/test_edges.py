@@ -52,8 +52,9 @@ def test_arm_urls_on_the_arm_host():
     assert arm_url("https://arm.example/", "/subscriptions", "1") == "https://arm.example/subscriptions?api-version=1"
     assert arm_url("https://arm.example", "https://arm.example/x?api-version=2&$skip=1", "1") == \
         "https://arm.example/x?api-version=2&$skip=1"
-    assert arm_url("https://arm.example", "https://ARM.example:443/x", "1") == \
-        "https://ARM.example:443/x?api-version=1"
+    # A nextLink is rebuilt on ARM's origin: only its path and query are taken from it.
+    assert arm_url("https://arm.example", "https://ARM.example.:443/x?$skip=1#frag", "1") == \
+        "https://arm.example/x?$skip=1&api-version=1"
 
 
 def test_a_next_link_to_another_host_is_not_followed_with_the_token(make_cloud):
@@ -118,6 +119,20 @@ def test_a_proxy_password_never_appears_in_an_error(cloud):
     assert result.error == "proxy"
     assert result.proxy == "http://***@127.0.0.1:9"
     assert "p@ss" not in result.reason and "ss@127" not in result.reason and "user" not in result.reason
+
+
+@pytest.mark.parametrize("proxy, shown, why", [
+    ("user:p@ss@127.0.0.1:9", "***@127.0.0.1:9", "names no host"),
+    ("http://user:p/ss@127.0.0.1:9", "http://***@127.0.0.1:9", "percent-encode"),
+    ("http://user:p#ss@127.0.0.1:9", "http://***@127.0.0.1:9", "percent-encode"),
+])
+def test_a_proxy_url_the_client_cannot_read_is_named_masked_and_nothing_is_sent(cloud, proxy, shown, why):
+    result = edges(cloud, HTTPS_PROXY=proxy).get(cloud.url + "/v2/")
+    assert result.error == "proxy" and result.proxy == shown
+    assert "the proxy {} cannot be used".format(shown) in result.reason and why in result.reason
+    for secret in ("p@ss", "p/ss", "p#ss", "user:"):
+        assert secret not in result.reason + result.proxy
+    assert cloud.requests == []
 
 
 def test_a_scenario_with_a_realm_elsewhere_is_served(make_cloud):

@@ -24,3 +24,15 @@ def test_urls_are_built_from_the_origin_alone():
     assert origin.url("/oauth2/exchange") == "https://myreg.azurecr.io/oauth2/exchange"
     origin, _ = parse_origin("https://localhost:8443/anything")
     assert str(origin) == "https://localhost:8443"
+
+
+def test_ipv4_addresses_in_other_forms_are_not_taken_for_host_names():
+    # getaddrinfo reads each of these as 127.0.0.1 (or 1.2.3.4); only a.b.c.d is an address here.
+    for host in ("127.1", "0x7f.0.0.1", "0x7f.1", "2130706433", "017700000001", "1.2.3.04", "0x"):
+        assert parse_origin("https://{}/".format(host))[0] is None, host
+        assert "IPv4 address in a form other than a.b.c.d" in parse_origin("https://{}/".format(host))[1]
+        assert login_servers.login_server_origin(host) is None
+    # A number is a fine label anywhere but last.
+    assert parse_origin("https://1.2.3.4/")[0] == Origin("1.2.3.4", 443)
+    assert parse_origin("https://123.example.io/")[0] == Origin("123.example.io", 443)
+    assert parse_origin("https://0x1.azurecr.io/")[0] == Origin("0x1.azurecr.io", 443)

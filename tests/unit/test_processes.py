@@ -134,3 +134,61 @@ def test_an_interrupted_wait_kills_the_child(tmp_path):
 def test_stdin_is_written_and_closed():
     result = processes.Processes().run(["cat"], timeout=5, stdin=b"myreg.azurecr.io\n")
     assert result.ok and result.stdout == "myreg.azurecr.io\n"
+
+
+def test_what_a_tool_leaves_running_in_its_group_is_killed_when_it_exits(tmp_path):
+    pidfile = tmp_path / "pid"
+    result = processes.Processes().run(["sh", "-c", "sleep 100 & echo $! > {}; echo done".format(pidfile)],
+                                       timeout=10)
+    assert result.returncode == 0 and result.stdout == "done\n"
+    assert _wait_dead(int(pidfile.read_text()))
+
+
+def test_a_signal_between_a_start_and_its_registration_leaves_no_child(monkeypatch):
+    # The signal lands just after the child started, before the registry knows it: it must wait until
+    # the child is registered, then the interruption kills it like any other.
+    import signal
+    import subprocess
+
+    from azext_acrhealth import interruptions
+    started, real = [], subprocess.Popen
+
+    def popen(*args, **kwargs):
+        proc = real(*args, **kwargs)
+        started.append(proc.pid)
+        signal.raise_signal(signal.SIGINT)
+        return proc
+
+    monkeypatch.setattr(processes.subprocess, "Popen", popen)
+    registry = processes.Processes()
+    with pytest.raises(KeyboardInterrupt), interruptions.handling():
+        registry.run(["sleep", "100"], timeout=60)
+    assert _wait_dead(started[0])
+    assert registry.live() == 0
+
+
+def test_a_signal_does_not_cut_the_killing_short(tmp_path, monkeypatch):
+    # close() kills two hung tools; a signal arrives after the first one: the second must die too.
+    import signal
+
+    from azext_acrhealth import interruptions
+    registry = processes.Processes()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    pid_a, thread_a, _ = _start_in_thread(registry, tmp_path / "a")
+    pid_b, thread_b, _ = _start_in_thread(registry, tmp_path / "b")
+    real = processes._signal
+    calls = []
+
+    def signal_then_interrupt(proc):
+        real(proc)
+        calls.append(proc.pid)
+        if len(calls) == 1:
+            signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(processes, "_signal", signal_then_interrupt)
+    with pytest.raises(KeyboardInterrupt), interruptions.handling():
+        registry.close()
+    thread_a.join(HANG_GUARD)
+    thread_b.join(HANG_GUARD)
+    assert _wait_dead(pid_a) and _wait_dead(pid_b)

@@ -184,3 +184,12 @@ def test_a_warning_without_a_code_or_fix_is_one_line():
     text = render(results=[result("access_token", warning("access token issued, catalog not granted"))])
     assert text.splitlines()[0] == "[!] Access token: access token issued, catalog not granted"
     assert "Potential solutions" not in text
+def test_an_interrupted_run_ends_with_what_was_stopped_instead_of_the_summary():
+    stream = Tty()
+    report = HumanReport(stream, only_errors=True)
+    for r in RESULTS[:2]:
+        report.check(r)
+    report.interrupted("SIGTERM", 2.04, 8)
+    last = stream.getvalue().splitlines()[-1]
+    assert last == "Interrupted by SIGTERM after 2.0 s: 2 of 8 checks reported, the others stopped; no process " \
+                   "was left running."

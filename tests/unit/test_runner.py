@@ -273,3 +273,54 @@ def test_after_the_run_no_check_starts_a_process(tmp_path):
     assert not started.exists()
     assert c.edges.run(["true"]).error.startswith("cancelled")
     assert c.edges.get("https://127.0.0.1:9/").error == "cancelled"
+
+
+def test_an_interrupted_interactive_check_is_reported_then_the_interruption_goes_on(tmp_path):
+    # Ctrl-C during the pull: the pull tidied up and says so in its outcome; the runner reports that
+    # outcome, kills what the other checks still run, and lets the interruption end the run.
+    import time
+
+    from azext_acrhealth.outcome import Interrupted, skipped
+    pids = tmp_path / "pid"
+
+    def pull(_c, _given):
+        deadline = time.monotonic() + 10
+        while not (pids.exists() and pids.read_text().strip()) and time.monotonic() < deadline:   # the tool runs
+            time.sleep(0.02)
+        raise Interrupted(skipped("interrupted: the pull was stopped and the image removed"))
+
+    reported = []
+    plan = [Check("pull", "Pull", pull, interactive=True), Check("tool", "Tool", _hanging_tool(pids), budget=60)]
+    with pytest.raises(Interrupted):
+        run_plan(plan, ctx(), on_result=reported.append)
+    assert [(r.check.name, r.outcome.status, r.outcome.message) for r in reported] == [
+        ("pull", Status.SKIPPED, "interrupted: the pull was stopped and the image removed")]
+    pid = int(pids.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def test_a_check_given_up_on_sends_no_request_afterwards(cloud):
+    # The runner waits for a later, slower check, so the run is still going when the first one, given up at
+    # its budget, tries to reach the registry: it must not.
+    import time
+    attempts = []
+
+    def late_request(c, _given):
+        time.sleep(0.6)
+        attempts.append(c.edges.get(cloud.url + "/v2/"))
+        attempts.append(c.edges.resolve("localhost"))
+        return passed("answered {}".format(attempts[0].status))
+
+    def slow(_c, _given):
+        time.sleep(1.5)
+        return passed("done")
+
+    c = Context(Options(timeout=1), env={"REQUESTS_CA_BUNDLE": cloud.ca})
+    results = run_plan([Check("late", "Late", late_request, budget=0.2, code="DATA_ENDPOINT_ERROR"),
+                        Check("slow", "Slow", slow)], c, ignore_errors=True)
+    assert results[0].outcome.code == "DATA_ENDPOINT_ERROR" and results[1].outcome.status is Status.PASSED
+    assert [a.error for a in attempts] == ["cancelled", "error"] and "given up" in attempts[1].reason
+    assert cloud.requests == []

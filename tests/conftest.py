@@ -65,6 +65,15 @@ def e2e_run(e2e_session, tmp_path):
     return e2e.Runner(e2e_session, tmp_path / "e2e")
 
 
+@pytest.fixture
+def healthy_run(e2e_run):
+    """e2e_run with stand-ins for a working docker and Helm 3 on its PATH: only the registry can fail."""
+    from tests.support import standins
+    standins.write_docker(e2e_run.tools, "ok")
+    standins.write_helm(e2e_run.tools, standins.HELM3_OUTPUT)
+    return e2e_run
+
+
 # ---------------------------------------------------------------- the fake cloud, in-process
 
 @pytest.fixture(scope="session")

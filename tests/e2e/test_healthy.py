@@ -13,10 +13,8 @@ WINDOW = 16
 
 
 @pytest.fixture
-def healthy(e2e_run):
-    standins.write_docker(e2e_run.tools, "ok")
-    standins.write_helm(e2e_run.tools, standins.HELM3_OUTPUT)
-    return e2e_run
+def healthy(healthy_run):
+    return healthy_run
 
 
 def test_healthy_registry_every_check_passes(healthy):

@@ -3,7 +3,7 @@ through the redirect to the data endpoint or to storage, with no token and no si
 
 import pytest
 
-from tests.support import e2e, standins
+from tests.support import e2e
 from tests.support.fakecloud import sample_image
 
 pytestmark = pytest.mark.e2e
@@ -13,10 +13,8 @@ WINDOW = 16
 
 
 @pytest.fixture
-def healthy(e2e_run):
-    standins.write_docker(e2e_run.tools, "ok")
-    standins.write_helm(e2e_run.tools, standins.HELM3_OUTPUT)
-    return e2e_run
+def healthy(healthy_run):
+    return healthy_run
 
 
 def hops(result, host):

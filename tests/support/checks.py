@@ -107,3 +107,23 @@ def registry_json(cloud, name="myreg", **properties):
     props.update(properties)
     return {"id": rid, "name": name, "type": "Microsoft.ContainerRegistry/registries", "location": "westus",
             "sku": {"name": "Premium"}, "properties": props}
+
+
+def with_registry(cloud, **properties):
+    """Make the fake cloud's ARM list hold one registry (registry_json) with these properties; return it."""
+    registry = registry_json(cloud, **properties)
+    cloud.scenario.registries = [registry]
+    return registry
+
+
+HANG_GUARD = 30   # seconds: generous; only catches a hang, never measures speed
+
+
+def run_bounded(cloud, **options):
+    """run_registry for broken and hostile servers: it must end (well within HANG_GUARD) and crash nothing."""
+    import time
+    start = time.monotonic()
+    results = run_registry(cloud, **options)
+    assert time.monotonic() - start < HANG_GUARD
+    assert not [n for n, r in results.items() if r.outcome.status.value == "crashed"]
+    return results

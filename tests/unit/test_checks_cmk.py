@@ -4,20 +4,11 @@
 import pytest
 
 from azext_acrhealth.outcome import Status
-from tests.support.checks import outcome, registry_json, run_registry
+from tests.support.checks import outcome, run_registry, with_registry
 
 SUB = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers"
 IDENTITY = SUB + "/Microsoft.ManagedIdentity/userAssignedIdentities/cmk-id"
 CLIENT_ID = "aaaaaaaa-0000-0000-0000-0000000000c1"
-VNET = SUB + "/Microsoft.Network/virtualNetworks/corp-vnet"
-PE = SUB + "/Microsoft.Network/privateEndpoints/myreg-pe"
-NIC = SUB + "/Microsoft.Network/networkInterfaces/myreg-pe.nic"
-
-
-def with_registry(cloud, **properties):
-    registry = registry_json(cloud, **properties)
-    cloud.scenario.registries = [registry]
-    return registry
 
 
 def encrypted(cloud, client_id=CLIENT_ID, assigned=None):

@@ -4,29 +4,8 @@
 import pytest
 
 from azext_acrhealth.outcome import Status
-from tests.support.checks import outcome, registry_json, run_registry
+from tests.support.checks import outcome, run_registry, with_registry
 from tests.support.fakecloud import Scenario
-
-SUB = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers"
-IDENTITY = SUB + "/Microsoft.ManagedIdentity/userAssignedIdentities/cmk-id"
-CLIENT_ID = "aaaaaaaa-0000-0000-0000-0000000000c1"
-VNET = SUB + "/Microsoft.Network/virtualNetworks/corp-vnet"
-PE = SUB + "/Microsoft.Network/privateEndpoints/myreg-pe"
-NIC = SUB + "/Microsoft.Network/networkInterfaces/myreg-pe.nic"
-
-
-def with_registry(cloud, **properties):
-    registry = registry_json(cloud, **properties)
-    cloud.scenario.registries = [registry]
-    return registry
-
-
-def encrypted(cloud, client_id=CLIENT_ID, assigned=None):
-    registry = with_registry(cloud, encryption={"status": "enabled", "keyVaultProperties": {
-        "identity": client_id, "keyIdentifier": "https://kv.vault.azure.net/keys/k/1"}})
-    registry["identity"] = {"type": "UserAssigned", "userAssignedIdentities": assigned if assigned is not None else
-                            {IDENTITY: {"clientId": CLIENT_ID, "principalId": "p"}}}
-    return registry
 
 
 def test_no_data_endpoints_is_skipped(cloud):

@@ -1,30 +1,12 @@
 """The login server and the registry resource, against the fake cloud's ARM."""
 
-import time
 
 from azext_acrhealth.outcome import Status
 from tests.support.account import StubAccount
 from tests.support.checks import outcome, registry_json, run_registry
-
-HANG_GUARD = 30   # seconds: generous; only catches a hang, never measures speed
-
-
-def run(cloud, **options):
-    start = time.monotonic()
-    results = run_registry(cloud, **options)
-    assert time.monotonic() - start < HANG_GUARD
-    assert not [n for n, r in results.items() if r.outcome.status is Status.CRASHED]
-    return results
-
-
-
-
+from tests.support.checks import run_bounded as run
 
 REGISTRY_LIST = "/subscriptions/{}/providers/Microsoft.ContainerRegistry/registries"
-
-
-def no_crash(results):
-    assert not [n for n, r in results.items() if r.outcome.status is Status.CRASHED]
 
 
 # ---------------------------------------------------------------- login server

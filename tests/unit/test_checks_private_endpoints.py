@@ -7,7 +7,7 @@ import pytest
 
 from azext_acrhealth.checks.private_endpoints import in_vnet
 from azext_acrhealth.outcome import Status
-from tests.support.checks import outcome, registry_json, run_registry
+from tests.support.checks import outcome, run_registry, with_registry
 
 SUB = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers"
 VNET = SUB + "/Microsoft.Network/virtualNetworks/corp-vnet"
@@ -19,12 +19,6 @@ LOGIN = "myreg.azurecr.io"
 DATA = "myreg.westus.data.azurecr.io"
 PUBLIC = "20.49.96.5"          # only ever resolved (NamedEdges), never connected to
 RECORDS = [{"fqdn": LOGIN, "ipAddresses": ["10.0.0.5"]}, {"fqdn": DATA, "ipAddresses": ["10.0.0.6"]}]
-
-
-def with_registry(cloud, **properties):
-    registry = registry_json(cloud, **properties)
-    cloud.scenario.registries = [registry]
-    return registry
 
 
 def connection(pe_id, status=None):

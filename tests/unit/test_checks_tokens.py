@@ -3,7 +3,6 @@
 import io
 import json
 import shlex
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -15,27 +14,11 @@ from azext_acrhealth.http_requests import HttpResult
 from azext_acrhealth.outcome import Outcome, Status
 from tests.support.account import StubAccount
 from tests.support.checks import outcome, registry_json, run_registry
+from tests.support.checks import run_bounded as run
 from tests.support.fakecloud import Scenario
-
-HANG_GUARD = 30   # seconds: generous; only catches a hang, never measures speed
-
-
-def run(cloud, **options):
-    start = time.monotonic()
-    results = run_registry(cloud, **options)
-    assert time.monotonic() - start < HANG_GUARD
-    assert not [n for n, r in results.items() if r.outcome.status is Status.CRASHED]
-    return results
-
-
-
-
+from tests.support.strategies import BODIES, ERRORS, HEADERS, STATUSES
 
 REGISTRY_LIST = "/subscriptions/{}/providers/Microsoft.ContainerRegistry/registries"
-
-
-def no_crash(results):
-    assert not [n for n, r in results.items() if r.outcome.status is Status.CRASHED]
 
 
 # ---------------------------------------------------------------- tokens
@@ -132,7 +115,6 @@ def test_repository_permissions(cloud, granted, status, words):
     assert found.details["scope"] == "repository:team/app:pull,push,metadata_read,metadata_write,delete"
     if status is not Status.PASSED:
         assert found.code == "REPOSITORY_PERMISSION_ERROR"
-
 
 
 # ---------------------------------------------------------------- the registry's firewall on the token steps
@@ -293,8 +275,6 @@ def test_hostile_answers(cloud, step, behaviour, check, code, words):
     assert words in found.message
 
 
-
-
 # ---------------------------------------------------------------- secrets
 
 SECRET_SCENARIOS = [{}, {"exchange": "not_jwt"}, {"token": "not_jwt"}, {"token": "401"}, {"exchange": "html"},
@@ -322,19 +302,6 @@ def test_no_token_in_any_output(make_cloud, changes):
 
 
 # ---------------------------------------------------------------- any answer, property-based
-
-ANY_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=15), inner,
-                                                                                max_size=4),
-                    max_leaves=12)
-TOKEN_BODIES = st.dictionaries(st.sampled_from(["refresh_token", "access_token", "errors", "token_type"]), ANY_JSON,
-                               max_size=3).map(json.dumps).map(str.encode)
-BODIES = st.binary(max_size=300) | ANY_JSON.map(json.dumps).map(str.encode) | TOKEN_BODIES
-STATUSES = st.sampled_from([200, 200, 200, 201, 204, 301, 307, 400, 401, 403, 404, 429, 500, 503])
-HEADERS = st.dictionaries(st.sampled_from(["content-type", "location", "x-ms-correlation-request-id"]),
-                          st.text(max_size=40), max_size=3)
-ERRORS = st.sampled_from([None, None, None, "ssl", "timeout", "connect", "proxy", "reset", "invalid", "error"])
-
 
 @settings(max_examples=2000, deadline=None)
 @given(STATUSES, BODIES, HEADERS, ERRORS, st.sampled_from(["refresh_token", "access_token"]))

@@ -151,3 +151,23 @@ def test_debug_logs_of_our_requests_hold_no_query(cloud, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")]
     assert any('"GET /blobstore/x/data?… HTTP/1.1"' in line for line in lines), lines
     assert not any("SECRETSIG" in line for line in lines)
+
+
+def test_a_failure_inside_the_request_worker_is_a_result_not_a_stray_traceback(cloud, monkeypatch):
+    # (what a first import of requests racing another thread's once raised, under --debug with a proxy)
+    import threading
+    import time
+
+    from azext_acrhealth.http_requests import Http
+    stray = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: stray.append(args))
+
+    def broken(*_args, **_kwargs):
+        raise ImportError("cannot import name 'parse_dict_header' from partially initialized module")
+
+    monkeypatch.setattr(Http, "_request", broken)
+    start = time.monotonic()
+    result = edges(cloud).get(cloud.url + "/v2/", timeout=10)
+    assert result.error == "error" and "ImportError" in result.reason
+    assert time.monotonic() - start < 5          # not the whole time limit
+    assert stray == []

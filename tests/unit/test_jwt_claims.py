@@ -1,6 +1,5 @@
 """Claims of any token, and the actions an access token grants (property-based)."""
 
-import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,18 +7,7 @@ from hypothesis import strategies as st
 from azext_acrhealth import jwt_claims
 from azext_acrhealth.checks import tokens
 from azext_acrhealth.outcome import Status
-
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=15), inner,
-                                                                                max_size=4),
-                    max_leaves=12)
-TOKEN_BODIES = st.dictionaries(st.sampled_from(["refresh_token", "access_token", "errors", "token_type"]), JSON,
-                               max_size=3).map(json.dumps).map(str.encode)
-BODIES = st.binary(max_size=300) | JSON.map(json.dumps).map(str.encode) | TOKEN_BODIES
-STATUSES = st.sampled_from([200, 200, 200, 201, 204, 301, 307, 400, 401, 403, 404, 429, 500, 503])
-HEADERS = st.dictionaries(st.sampled_from(["content-type", "location", "x-ms-correlation-request-id"]),
-                          st.text(max_size=40), max_size=3)
-ERRORS = st.sampled_from([None, None, None, "ssl", "timeout", "connect", "proxy", "reset", "invalid", "error"])
+from tests.support.strategies import ANY_JSON as JSON
 
 
 @settings(max_examples=2000, deadline=None)

@@ -33,7 +33,7 @@ def test_with_a_system_folder():
 def test_a_test_that_runs_the_machines_docker_is_caught(tmp_path):
     sample = tmp_path / "test_sample.py"
     sample.write_text(textwrap.dedent(SAMPLE))
-    status, calls, _ = foreign_tools.run([str(sample), "-k", "machines_path"], timeout=120)
+    status, calls, _ = foreign_tools.run([str(sample) + "::test_with_the_machines_path"], timeout=120)
     assert status == 0                       # the test itself passed: only the check can tell
     assert len(calls) == 1 and calls[0].endswith("/docker ps")
 
@@ -41,14 +41,16 @@ def test_a_test_that_runs_the_machines_docker_is_caught(tmp_path):
 def test_a_test_that_names_a_system_folder_is_caught(tmp_path):
     sample = tmp_path / "test_sample.py"
     sample.write_text(textwrap.dedent(SAMPLE))
-    status, calls, everywhere = foreign_tools.run([str(sample), "-k", "system_folder"], timeout=120)
+    status, calls, everywhere = foreign_tools.run([str(sample) + "::test_with_a_system_folder"], timeout=120)
     if not everywhere:
         pytest.skip("no user and mount namespaces with overlay mounts on this machine")
     assert calls == ["/usr/bin/helm version"]
 
 
 def test_a_test_with_its_own_path_is_not_caught(tmp_path):
+    # Tests are chosen by node id: with -k, a folder name holding the word (this very test's tmp_path)
+    # would select every test of the sample.
     sample = tmp_path / "test_sample.py"
     sample.write_text(textwrap.dedent(SAMPLE))
-    status, calls, _ = foreign_tools.run([str(sample), "-k", "own_path"], timeout=120)
+    status, calls, _ = foreign_tools.run([str(sample) + "::test_with_its_own_path"], timeout=120)
     assert (status, calls) == (0, [])

@@ -184,8 +184,10 @@ class _Run:
                     told = True
                     on_slow(check, check.budget)
                 continue
-            self.ctx.edges.cancel(check.name)
+            # Record the verdict first: the check, once its tools are killed, returns an outcome of its own
+            # ("could not start: cancelled"), which must not take the place of why it was given up.
             self.finish(slot, CheckResult(check, outcome, now - (started or now), not_run))
+            self.ctx.edges.cancel(check.name)
             return
 
     def finish(self, slot, result):

@@ -324,3 +324,21 @@ def test_a_check_given_up_on_sends_no_request_afterwards(cloud):
     assert results[0].outcome.code == "DATA_ENDPOINT_ERROR" and results[1].outcome.status is Status.PASSED
     assert [a.error for a in attempts] == ["cancelled", "error"] and "given up" in attempts[1].reason
     assert cloud.requests == []
+
+
+def test_a_check_given_up_on_is_reported_for_why_it_was_given_up_not_for_its_killed_tool(tmp_path):
+    # The killed tool makes the check return at once ("could not start: cancelled"). On a busy machine the
+    # check's thread can answer before the runner records its verdict: slow cancel() down to make that sure.
+    import time
+
+    from azext_acrhealth.edges import Edges
+
+    class SlowToCancel(Edges):
+        def cancel(self, owner):
+            super().cancel(owner)
+            time.sleep(0.3)
+
+    c = Context(Options(timeout=1), env={}, edges=SlowToCancel(1, {}, "/"))
+    results = run_plan([Check("hang", "Hang", _hanging_tool(tmp_path / "pid"), budget=0.3, code="DOCKER_DAEMON_ERROR")],
+                       c)
+    assert results[0].outcome.message == "no answer within 0.3 s; gave up waiting"

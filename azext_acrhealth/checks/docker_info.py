@@ -10,10 +10,10 @@ import time
 from datetime import UTC, datetime
 
 from .. import login_servers, proxies
+from ..jwt_claims import MAX_SKEW
 from ..outcome import passed, skipped, warning
 from ..text import run_failure
 from . import daemon_settings
-from .challenge import MAX_SKEW
 from .docker import IMAGE, image_registry, sample_image, tool_name
 
 CODE = "DOCKER_DAEMON_SETTINGS_WARNING"

@@ -117,3 +117,39 @@ def test_with_a_username_the_entra_checks_give_way_to_the_credentials_check():
         assert by_name[name].needs == ()
         found = by_name[name].func(None, {})
         assert found.status is Status.SKIPPED and "-u/--username was given" in found.message
+
+
+# ---------------------------------------------------------------- what a plan imports
+
+_IMPORTED_BY_PLAN = """
+import json, sys
+from azext_acrhealth.context import Options
+from azext_acrhealth.plan import build_plan
+build_plan(Options(**json.loads(sys.argv[1])), {})
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("azext_acrhealth.checks."))))
+"""
+
+
+def _check_modules_imported(**options):
+    """The check modules a fresh interpreter has imported after building the plan for these options."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-c", _IMPORTED_BY_PLAN, json.dumps(options)], cwd=root, timeout=60,
+                          env={"PATH": "", "PYTHONPATH": str(root)}, capture_output=True, text=True, check=True)
+    return {name.rpartition(".")[2] for name in json.loads(proc.stdout)}
+
+
+def test_a_plan_imports_only_the_check_modules_of_its_checks():
+    # Importing every check module costs more than the environment checks take: a run imports what it runs.
+    environment = _check_modules_imported()
+    assert {"docker", "docker_info", "docker_config", "helm", "cli"} <= environment
+    assert not environment & {"challenge", "tokens", "login_server", "dns", "credentials", "docker_login", "image",
+                              "private_endpoints", "data_endpoints", "cmk", "replications", "answers"}
+    registry = _check_modules_imported(registry_name="myregistry")
+    assert {"login_server", "dns", "challenge", "tokens", "docker_login", "cmk", "private_endpoints",
+            "data_endpoints", "replications"} <= registry and "image" not in registry
+    # Any true value stands for the ImageReference here: the plan only asks whether there is one.
+    assert "image" in _check_modules_imported(registry_name="myregistry", image="app:v1")

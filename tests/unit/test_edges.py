@@ -151,3 +151,13 @@ def test_debug_logs_of_our_requests_hold_no_query(cloud, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")]
     assert any('"GET /blobstore/x/data?… HTTP/1.1"' in line for line in lines), lines
     assert not any("SECRETSIG" in line for line in lines)
+
+
+def test_edges_closed_before_their_first_request_send_nothing(cloud):
+    # The HTTP client is made on first use: one made after the run ended is closed too.
+    e = edges(cloud)
+    e.close()
+    assert e.get(cloud.url + "/v2/").error == "cancelled"
+    assert e.post(cloud.url + "/oauth2/token", data={"x": "y"}).error == "cancelled"
+    assert e.arm_get(LIST.format(cloud.scenario.subscription), "2023-07-01").error == "cancelled"
+    assert cloud.requests == []

@@ -153,8 +153,8 @@ def test_a_run_imports_only_the_modules_of_its_checks():
                                                    "docker_login", "image", "private_endpoints", "data_endpoints",
                                                    "cmk", "replications", "answers")}
     assert not environment & registry_only
-    # Nor the network edges (HTTP, DNS, certificates), nor the diagnosis of a failed pull.
-    assert not environment & {"http_requests", "resolver", "tls", "checks.pull_errors"}
+    # Nor the network edges (HTTP, DNS, certificates, login server names), nor the diagnosis of a failed pull.
+    assert not environment & {"http_requests", "resolver", "tls", "login_servers", "checks.pull_errors"}
     registry = _modules_imported(registry_name="myregistry")
     assert registry_only - {"checks.credentials", "checks.image"} <= registry
     assert "checks.image" not in registry

@@ -99,7 +99,7 @@ class Account:
             preload()
             with self._lock:
                 self._get_profile()
-        except Exception:  # noqa: BLE001 - only a head start: token() reports any real failure
+        except Exception:  # noqa: BLE001, S110 - only a head start: token() reports any real failure
             pass
 
     def _get_profile(self):

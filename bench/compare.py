@@ -27,7 +27,7 @@ run is bounded at 15 s. The script prints; it asserts nothing about speed.
     python bench/compare.py [--rounds 5] [--hang-rounds 2] [--version-rounds 15] [--only abcdeifgh]
 
 Needs unprivileged user, network and mount namespaces (`unshare -rnm`) and the test tools (trustme).
-The default run takes about 6 minutes on 2 cores, most of it the built-in waiting in (c) and (d).
+The default run takes about 7 minutes on 2 cores, most of it the built-in waiting in (c) and (d).
 """
 
 import argparse

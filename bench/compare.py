@@ -112,9 +112,11 @@ def prepare(root):
 def prepare_floor(root):
     """The do-nothing extension (bench/floor) built and installed, with a logged-in session of its own: az's
     command index, made when the session logs in, must name the extension that overrides the command."""
+    import shutil
     import subprocess
+    source = shutil.copytree(FLOOR, root / "floor-src")   # built from a copy: nothing left in the checkout
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--disable-pip-version-check", "-w", str(root / "floor-dist"), str(FLOOR)],
+                    "--disable-pip-version-check", "-w", str(root / "floor-dist"), str(source)],
                    check=True, timeout=300, capture_output=True)
     extensions = root / "floor-extensions"
     (root / "floor-home").mkdir()

@@ -39,7 +39,7 @@ test: venv
 test-foreign-tools: venv
 	$(BIN)/python -m tests.support.foreign_tools
 
-# Ours against the built-in command on the end-to-end fake cloud (about 6 minutes); see bench/compare.py.
+# Ours against the built-in command, and the floor, on the end-to-end fake cloud (about 7 minutes); see bench/compare.py.
 bench: venv
 	$(BIN)/python bench/compare.py $(BENCH_ARGS)
 

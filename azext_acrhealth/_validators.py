@@ -189,15 +189,15 @@ def validate_image(namespace):
 def credentials_validator(namespace):
     """-u/-p: a user name needs a registry and a password (-p, ACR_CHECK_HEALTH_PASSWORD, or a terminal to
     ask on); a password needs a user name. Errors end in exit status 2, before anything runs."""
-    import os
-    import sys
-
-    from .credentials import PASSWORD_VARIABLE
     username, password = getattr(namespace, "username", None), getattr(namespace, "password", None)
     if password is not None and username is None:
         raise ValueError("-p/--password needs -u/--username")
     if username is None:
         return
+    import os
+    import sys
+
+    from .credentials import PASSWORD_VARIABLE
     if not username.strip():
         raise ValueError("-u/--username is empty")
     if not getattr(namespace, "registry_name", None):

@@ -11,11 +11,11 @@ starts).
 import threading
 from contextlib import contextmanager
 
-from .http_requests import Http, HttpResult
-from .login_servers import parse_origin
 from .processes import CANCELLED, Processes
-from .resolver import Resolution, resolve
-from .tls import peer_certificate
+
+# The network modules (HTTP, DNS, certificates) are imported on first use: an environment-only run needs
+# none of them. A registry run imports them, and requests, on the main thread before its checks start
+# (account.Account.prepare), so no two threads import them for the first time at once.
 
 
 class Edges:
@@ -25,7 +25,9 @@ class Edges:
         self.cwd = cwd
         self.account = account
         self.processes = Processes()
-        self.http = Http(timeout, env)
+        self._http = None
+        self._http_lock = threading.Lock()
+        self._closed = False
         self._owner = threading.local()
         self._given_up = set()     # checks the runner gave up on: they reach nothing any more
         self._arm_token = None
@@ -52,8 +54,22 @@ class Edges:
         return getattr(self._owner, "name", None) in self._given_up
 
     def close(self):
+        with self._http_lock:
+            self._closed = True
+            if self._http is not None:
+                self._http.close()
         self.processes.close()
-        self.http.close()
+
+    @property
+    def http(self):
+        """The run's HTTP client, made on first use; one made after the run ended sends nothing either."""
+        with self._http_lock:
+            if self._http is None:
+                from .http_requests import Http
+                self._http = Http(self.timeout, self.env)
+                if self._closed:
+                    self._http.close()
+            return self._http
 
     # ------------------------------------------------------------ the world
 
@@ -64,16 +80,19 @@ class Edges:
                                   owner=getattr(self._owner, "name", None))
 
     def resolve(self, host, timeout=None):
+        from .resolver import Resolution, resolve
         if self._cancelled():
             return Resolution(host, error="error", reason=CANCELLED)
         return resolve(host, self.timeout if timeout is None else timeout)
 
     def get(self, url, headers=None, timeout=None, max_body=None):
+        from .http_requests import HttpResult
         if self._cancelled():
             return HttpResult(url, error="cancelled", reason=CANCELLED)
         return self.http.get(url, headers=headers, timeout=timeout, max_body=max_body)
 
     def post(self, url, data=None, headers=None, timeout=None):
+        from .http_requests import HttpResult
         if self._cancelled():
             return HttpResult(url, error="cancelled", reason=CANCELLED)
         return self.http.post(url, data=data, headers=headers, timeout=timeout)
@@ -84,6 +103,7 @@ class Edges:
 
     def peer_certificate(self, url, timeout=None):
         """The certificate presented at an https URL, through the proxy a request would use; or None."""
+        from .tls import peer_certificate
         if self._cancelled():
             return None
         return peer_certificate(url, min(self.timeout if timeout is None else timeout, 5.0),
@@ -92,6 +112,7 @@ class Edges:
     def arm_get(self, path, api_version):
         """GET an ARM path (or a nextLink on the ARM host) with the CLI's ARM token -> HttpResult.
         Raises account.LoginError when there is no login."""
+        from .http_requests import HttpResult
         if self._cancelled():
             return HttpResult(str(path)[:200], error="cancelled", reason=CANCELLED)
         url = arm_url(self.account.arm_endpoint(), path, api_version)
@@ -110,6 +131,8 @@ def arm_url(endpoint, path, api_version):
     and port: the ARM token must not follow a nextLink anywhere else. A nextLink is rebuilt on ARM's
     origin, never requested as written."""
     from urllib.parse import urlencode, urlsplit
+
+    from .login_servers import parse_origin
     endpoint = endpoint.rstrip("/")
     if "://" in path:
         arm, _ = parse_origin(endpoint + "/")

@@ -69,9 +69,12 @@ _CAUSES = {"timeout": "no answer", "reset": "the connection was reset", "connect
 def preload():
     """Import the HTTP stack on the calling thread, before the checks' threads start. Checks that import
     it for the first time in several threads at once (our requests, MSAL's) can meet a partially
-    initialised module: Python breaks the import deadlock by handing one thread the half-made module."""
+    initialised module: Python breaks the import deadlock by handing one thread the half-made module.
+    The edges' lookups and certificate reads come along: the edges import them on first use."""
     import requests  # noqa: F401
     import urllib3  # noqa: F401
+
+    from . import resolver, tls  # noqa: F401
 
 
 def url_problem(url):

@@ -4,6 +4,8 @@ only want to say what a token grants. Never raises."""
 import base64
 import json
 
+MAX_SKEW = 300   # seconds; tokens carry nbf/exp, so minutes of skew get them rejected
+
 
 def claims(token):
     """The payload of a JWT as a dict, or None when the token is not a JWT."""

@@ -7,24 +7,10 @@ limit of its own); the run as a whole is bounded at RUN_LIMIT_FACTOR x --timeout
 
 from dataclasses import dataclass, replace
 
-from .checks import (
-    challenge,
-    cli,
-    cmk,
-    credentials,
-    data_endpoints,
-    dns,
-    docker,
-    docker_config,
-    docker_info,
-    docker_login,
-    helm,
-    image,
-    login_server,
-    private_endpoints,
-    replications,
-    tokens,
-)
+# The check modules are imported where the plan takes their checks, so a run imports only the ones it
+# runs (an environment-only run no registry module, a run without --image no image module): importing
+# them all costs more than the environment checks take. All on the calling thread, before any check
+# starts.
 from .outcome import skipped
 from .runner import Check, validate
 
@@ -43,7 +29,8 @@ class Budgets:
 
     @property
     def daemon(self):          # `docker context inspect` (local files only), then `docker ps`
-        return self.timeout + docker.CONTEXT_TIMEOUT + MARGIN
+        from .checks.docker import CONTEXT_TIMEOUT
+        return self.timeout + CONTEXT_TIMEOUT + MARGIN
 
     @property
     def arm(self):             # subscription, the ARM token, a registry list page or two
@@ -53,6 +40,7 @@ class Budgets:
 def build_plan(options, env):
     """The checks to run for these options. Environment checks come first and Helm last, as in the
     built-in command; the registry checks join only with --name."""
+    from .checks import cli, docker, docker_config, docker_info, helm
     b = Budgets(options.timeout)
     plan = [
         Check("docker_client", "Docker client", docker.docker_client, budget=b.calls(1), code="DOCKER_COMMAND_ERROR"),
@@ -88,6 +76,17 @@ def registry_plan(options, b):
     """login server → the registry's resource (its settings) → DNS → challenge → clock; the AAD token in
     parallel (its failure, "not logged in", does not stop the checks that need no token) → refresh → access
     token; then what the resource names: key, private endpoints, data endpoints, replicas."""
+    from .checks import (
+        challenge,
+        cmk,
+        data_endpoints,
+        dns,
+        docker_info,
+        login_server,
+        private_endpoints,
+        replications,
+        tokens,
+    )
 
     def check(name, title, func, needs=(), budget=None, **kwargs):
         return Check(name, title, func, needs=needs, budget=budget or b.calls(1), group=REGISTRY, **kwargs)
@@ -143,6 +142,7 @@ ENTRA_CHECKS = ("aad_token", "refresh_token", "access_token")
 
 def credential_checks(options, b, check):
     """Credentials other than the CLI's identity: -u/-p when given, and the login docker stored."""
+    from .checks import credentials, docker_login
     checks = []
     if options.username:
         # The token request, then on a rejection the registry's resource and the token's (ARM).
@@ -166,6 +166,7 @@ def _entra_not_used(_ctx, _given):
 def image_plan(check, b):
     """--image: the pull of the user's own image, after the access token. Platform comes after the layer
     download, which reads the config that holds a single-platform image's platform."""
+    from .checks import image
     access_needs = ("login_server", "aad_token", "refresh_token", "access_token")
     return [
         # The token, then on failure one ARM look-up of the registry for the role assignment command.

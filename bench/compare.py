@@ -13,6 +13,10 @@ built-in, ours ... and the wall time is measured around each az process. Scenari
   (e) `az version`, with and without the extension installed (the cost of loading it)
   (i) ours only: (a) with `--image app:v1` against (a) without it, paired: the cost of the image checks
       (an index of two platforms, a 5 MiB layer, downloads redirected to the data endpoint)
+  (f) the floor: (a) with a do-nothing extension (bench/floor) in our place, paired with the built-in
+  (g) the floor of a registry check: as (f), but the extension imports requests and gets the ARM token
+      and the registry's Azure AD token from azure-cli's Profile, as any registry check must first
+  (h) the floor of (b): (b) with the do-nothing extension in our place
 
 For each: the median wall time of each side and the median of the paired ratios ours/built-in, then
 the median duration of each of our checks in (a). In (c) and (d) the built-in is cut off at 60 s
@@ -20,10 +24,10 @@ the median duration of each of our checks in (a). In (c) and (d) the built-in is
 run is bounded at 15 s. The script prints; it asserts nothing about speed.
 
     make bench
-    python bench/compare.py [--rounds 5] [--hang-rounds 2] [--version-rounds 15]
+    python bench/compare.py [--rounds 5] [--hang-rounds 2] [--version-rounds 15] [--only abcdeifgh]
 
 Needs unprivileged user, network and mount namespaces (`unshare -rnm`) and the test tools (trustme).
-The default run takes about 6 minutes on 2 cores, most of it the built-in waiting in (c) and (d).
+The default run takes about 7 minutes on 2 cores, most of it the built-in waiting in (c) and (d).
 """
 
 import argparse
@@ -45,6 +49,7 @@ from tests.support import azcli, e2e, standins  # noqa: E402 - the harness lives
 from tests.support.fakecloud import sample_image  # noqa: E402
 
 CAP = 60.0                  # seconds after which a run is cut off
+FLOOR = ROOT / "bench" / "floor"   # the do-nothing extension of scenarios f, g and h
 OUR_BOUND = 15.0            # our documented bound at the default --timeout: 1.5 x 10 s
 CHECK_HEALTH = ("acr", "check-health", "-n", e2e.REGISTRY, "--yes", "-o", "json")
 IMAGE_CHECKS = ("image_access", "image_manifest", "layer_download", "image_platform", "layer_throughput")
@@ -60,6 +65,8 @@ class Scenario:
     builtin_rounds: str = None  # which option limits the built-in's rounds (None: as many as ours)
     stand_ins: bool = True
     baseline: tuple = None      # ours with these arguments in the built-in's place: a cost of ours alone
+    ours: str = "ours"          # the extension on our side: "ours", or "floor" (bench/floor)
+    ours_env: tuple = ()        # (name, value) pairs added to our side's environment
 
 
 def scenarios():
@@ -76,6 +83,11 @@ def scenarios():
         Scenario("i", "--image, ours with / without", CHECK_HEALTH + ("--image", "app:v1"),
                  e2e.image_scenario(sample_image(platforms=("linux/amd64", "linux/arm64/v8"), layer_size=5 << 20)),
                  baseline=CHECK_HEALTH),
+        Scenario("f", "floor: nothing, -n --yes", CHECK_HEALTH, e2e.scenario(), ours="floor"),
+        Scenario("g", "floor: two tokens, -n --yes", CHECK_HEALTH, e2e.scenario(), ours="floor",
+                 ours_env=(("ACRFLOOR", "tokens"),)),
+        Scenario("h", "floor: nothing, --yes", ("acr", "check-health", "--yes", "-o", "json"), e2e.scenario(),
+                 ours="floor"),
     ]
 
 
@@ -97,6 +109,22 @@ def prepare(root):
     return session, {"builtin": empty, "ours": extensions}
 
 
+def prepare_floor(root):
+    """The do-nothing extension (bench/floor) built and installed, with a logged-in session of its own: az's
+    command index, made when the session logs in, must name the extension that overrides the command."""
+    import shutil
+    import subprocess
+    source = shutil.copytree(FLOOR, root / "floor-src")   # built from a copy: nothing left in the checkout
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--disable-pip-version-check", "-w", str(root / "floor-dist"), str(source)],
+                   check=True, timeout=300, capture_output=True)
+    extensions = root / "floor-extensions"
+    (root / "floor-home").mkdir()
+    azcli.install_extension(next((root / "floor-dist").glob("acrfloor-*.whl")),
+                            azcli.base_env(root / "floor-home", root / "floor-config", extensions))
+    return e2e.Session(root / "floor-session", extensions), extensions
+
+
 def side_env(session, folder, tools, extension_dir):
     """A fresh copy of the logged-in configuration and HOME for one run of one side."""
     home, config = session.test_config(folder)
@@ -107,8 +135,9 @@ def side_env(session, folder, tools, extension_dir):
 
 # ---------------------------------------------------------------- measuring
 
-def measure(session, extension_dirs, scenario, folder, rounds, builtin_rounds):
-    """All rounds of one scenario in one namespace, alternating built-in and ours."""
+def measure(session, extension_dirs, scenario, folder, rounds, builtin_rounds, floor=None):
+    """All rounds of one scenario in one namespace, alternating built-in and ours (or the floor: floor is
+    its (session, extension folder))."""
     tools = folder / "bin"
     tools.mkdir(parents=True)
     if scenario.stand_ins:
@@ -122,7 +151,14 @@ def measure(session, extension_dirs, scenario, folder, rounds, builtin_rounds):
                 continue
             # A paired scenario of ours alone runs ours with the baseline arguments on the built-in's side.
             paired = scenario.baseline is not None
-            env = side_env(session, folder / "{}-{}".format(i, side), tools, extension_dirs["ours" if paired else side])
+            if side == "ours" and scenario.ours == "floor":
+                env = side_env(floor[0], folder / "{}-{}".format(i, side), tools, floor[1])
+                env["REQUESTS_CA_BUNDLE"] = str(session.certs.ca)   # the batch's fake cloud is this session's
+            else:
+                env = side_env(session, folder / "{}-{}".format(i, side), tools,
+                               extension_dirs["ours" if paired else side])
+            if side == "ours":
+                env.update(scenario.ours_env)
             order.append((i, side))
             commands.append((list(scenario.baseline if paired and side == "builtin" else scenario.args), env))
     report = session.batch(folder / "run", commands, scenario.cloud, timeout=CAP)
@@ -164,7 +200,10 @@ def difference_text(measured):
     """The median of the paired differences, ours minus the other side, in seconds."""
     pairs = [o["seconds"] - b["seconds"] for b, o in zip(measured.builtin, measured.ours, strict=True)
              if b is not None and o is not None and not timed_out(b) and not timed_out(o)]
-    return "{:+.2f} s".format(statistics.median(pairs)) if pairs else "-"
+    if not pairs:
+        return "-"
+    spread = "{:+.2f}..{:+.2f}".format(*statistics.quantiles(pairs, n=4)[::2]) if len(pairs) > 1 else "-"
+    return "{:+.2f} s ({})".format(statistics.median(pairs), spread)
 
 
 def ratio_text(measured):
@@ -172,10 +211,19 @@ def ratio_text(measured):
              if b is not None and o is not None and not timed_out(o)]
     finished = [(b, o) for b, o in pairs if not timed_out(b)]
     if finished:
-        return "{:.2f}".format(statistics.median(o["seconds"] / b["seconds"] for b, o in finished))
+        ratios = [o["seconds"] / b["seconds"] for b, o in finished]
+        return "{:.2f} ({})".format(statistics.median(ratios), quartiles_text(ratios))
     if pairs:   # the built-in was cut off every time: the ratio is below ours / cap
         return "< {:.2f}".format(statistics.median(o["seconds"] for _, o in pairs) / CAP)
     return "-"
+
+
+def quartiles_text(values):
+    """The first and third quartiles: the spread of the middle half of the paired ratios."""
+    if len(values) < 2:
+        return "-"
+    low, _, high = statistics.quantiles(values, n=4)
+    return "{:.2f}-{:.2f}".format(low, high)
 
 
 def exits_text(runs):
@@ -209,8 +257,9 @@ def header(options):
 
 
 def table(results):
-    row = "{:<32} {:>6} {:>9} {:>9} {:>9} {:>14}  {}"
-    lines = ["medians of wall time; rounds built-in/ours; ours max = the slowest of our runs",
+    row = "{:<32} {:>6} {:>9} {:>9} {:>9} {:>22}  {}"
+    lines = ["medians of wall time; rounds built-in/ours; ours max = the slowest of our runs; ours/built-in = the "
+             "median of the paired ratios (their first-third quartiles)",
              row.format("scenario", "rounds", "built-in", "ours", "ours max", "ours/built-in", "exit built-in / ours")]
     for m in results:
         rounds = "{}/{}".format(len(seconds(m.builtin)), len(seconds(m.ours)))
@@ -220,7 +269,9 @@ def table(results):
                                 "{} / {}".format(exits_text(m.builtin), exits_text(m.ours))))
     if any(m.scenario.baseline for m in results):
         lines.append("in (i) the built-in column is ours without --image, and the ratio column the median of the "
-                     "paired differences (target <= +0.35 s)")
+                     "paired differences (their quartiles; target <= +0.35 s)")
+    if any(m.scenario.ours == "floor" for m in results):
+        lines.append("in (f), (g) and (h) the ours column is the floor: the do-nothing extension of bench/floor")
     return lines
 
 
@@ -240,7 +291,7 @@ def parse_args(argv):
     parser.add_argument("--hang-rounds", type=int, default=2,
                         help="rounds of the built-in in c and d, each up to 60 s (default 2)")
     parser.add_argument("--version-rounds", type=int, help="rounds of e (default 3 x --rounds)")
-    parser.add_argument("--only", default="abcdei", help="scenarios to run, e.g. 'ae' (default all)")
+    parser.add_argument("--only", default="abcdeifgh", help="scenarios to run, e.g. 'ae' (default all)")
     options = parser.parse_args(argv)
     if options.version_rounds is None:
         options.version_rounds = 3 * options.rounds
@@ -263,12 +314,13 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="acrhealth-bench-") as tmp:
         root = Path(tmp)
         session, extension_dirs = prepare(root)
+        floor = prepare_floor(root) if set("fgh") & set(options.only) else None
         for scenario in scenarios():
             if scenario.key not in options.only:
                 continue
             print("running ({}) {} ...".format(scenario.key, scenario.title), file=sys.stderr, flush=True)
             results.append(measure(session, extension_dirs, scenario, root / scenario.key,
-                                   *rounds_for(scenario, options)))
+                                   *rounds_for(scenario, options), floor=floor))
     print("\n".join(table(results)))
     healthy = [m for m in results if m.scenario.key == "a"]
     if healthy:

@@ -17,7 +17,7 @@ from ..context import PULL_TIMEOUT
 from ..executables import find
 from ..outcome import Interrupted, failed, passed, skipped, warning
 from ..text import first_line, last_lines, run_failure
-from . import daemon_errors, pull_errors
+from . import daemon_errors
 from .daemon_errors import Where
 
 IMAGE = "mcr.microsoft.com/mcr/hello-world:latest"
@@ -295,6 +295,8 @@ def docker_pull(ctx, given):
     if proc.error:
         return failed("DOCKER_PULL_ERROR", "'{} pull {}' {}".format(tool, image, run_failure(proc, PULL_TIMEOUT)),
                       fix="run '{} pull {}' yourself and read its message".format(tool, image), client=tool, **about)
+    # Imported only for a failed pull; the pull runs on the main thread (it may prompt).
+    from . import pull_errors
     cause = pull_errors.classify(proc.output, _pull(ctx, given, tool, image, source))
     if proc.timed_out:
         # podman retries (a throttled or unreachable registry) long after it printed why: say so.
@@ -320,6 +322,7 @@ def _pull(ctx, given, tool, image, source):
     kind = given["docker_client"].get("kind", "docker")
     # The tool's name goes into suggested commands: a name only a path could give (DOCKER_COMMAND) is not used.
     tool = tool if _SAFE_TOOL.match(tool) else kind
+    from . import pull_errors
     return pull_errors.Pull(tool=tool, kind=kind, image=image, host=host,
                             configured=source != "default", settings=settings,
                             shell_proxy=ctx.edges.proxy_for("https://{}/".format(host)), acr_suffix=suffix)

@@ -9,11 +9,11 @@ Every finding is a DOCKER_DAEMON_SETTINGS_WARNING with its own fix; all settings
 import time
 from datetime import UTC, datetime
 
-from .. import login_servers, proxies
+from .. import proxies
+from ..jwt_claims import MAX_SKEW
 from ..outcome import passed, skipped, warning
 from ..text import run_failure
 from . import daemon_settings
-from .challenge import MAX_SKEW
 from .docker import IMAGE, image_registry, sample_image, tool_name
 
 CODE = "DOCKER_DAEMON_SETTINGS_WARNING"
@@ -77,6 +77,7 @@ def docker_registry_settings(ctx, given):
     found = given.get("docker_info")
     if not found:
         return skipped("the container engine's settings were not read (see Docker daemon settings)")
+    from .. import login_servers  # a registry check: the registry plan has imported it already
     settings = found["settings"]
     server = given["login_server"]["login_server"]
     host, _ = login_servers.split_host_port(server)

@@ -74,3 +74,32 @@ def test_a_failed_token_call_is_a_login_error_with_its_first_line():
                                                                     "tenant")
     with pytest.raises(LoginError, match=r"^AADSTS700016: application not found$"):
         account.token("broken")
+
+
+_PREPARED = """
+import json, sys, threading
+from azure.cli.core import get_default_cli
+from azext_acrhealth.account import Account
+threads = threading.active_count()
+Account(get_default_cli()).prepare()
+print(json.dumps({"modules": sorted(sys.modules), "threads": threading.active_count() - threads}))
+"""
+
+
+def test_prepare_imports_the_http_stack_and_the_profile_on_the_calling_thread(tmp_path):
+    # Two threads importing requests (or azure-cli's Profile) for the first time at once can be handed a
+    # partially initialised module: a registry run imports them all before its checks' threads start.
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "", "PYTHONPATH": str(root), "HOME": str(tmp_path), "AZURE_CONFIG_DIR": str(tmp_path / "config"),
+           "AZURE_CORE_COLLECT_TELEMETRY": "false"}
+    proc = subprocess.run([sys.executable, "-c", _PREPARED], cwd=root, env=env, timeout=120, capture_output=True,
+                          text=True, check=True)
+    found = json.loads(proc.stdout)
+    needed = {"requests", "requests.utils", "urllib3", "urllib3.util", "azure.cli.core._profile",
+              "azext_acrhealth.http_requests", "azext_acrhealth.resolver", "azext_acrhealth.tls"}
+    assert needed <= set(found["modules"]), needed - set(found["modules"])
+    assert found["threads"] == 0

@@ -171,3 +171,11 @@ def test_a_failure_inside_the_request_worker_is_a_result_not_a_stray_traceback(c
     assert result.error == "error" and "ImportError" in result.reason
     assert time.monotonic() - start < 5          # not the whole time limit
     assert stray == []
+def test_edges_closed_before_their_first_request_send_nothing(cloud):
+    # The HTTP client is made on first use: one made after the run ended is closed too.
+    e = edges(cloud)
+    e.close()
+    assert e.get(cloud.url + "/v2/").error == "cancelled"
+    assert e.post(cloud.url + "/oauth2/token", data={"x": "y"}).error == "cancelled"
+    assert e.arm_get(LIST.format(cloud.scenario.subscription), "2023-07-01").error == "cancelled"
+    assert cloud.requests == []

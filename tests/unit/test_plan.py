@@ -117,3 +117,46 @@ def test_with_a_username_the_entra_checks_give_way_to_the_credentials_check():
         assert by_name[name].needs == ()
         found = by_name[name].func(None, {})
         assert found.status is Status.SKIPPED and "-u/--username was given" in found.message
+
+
+# ---------------------------------------------------------------- what a plan imports
+
+_IMPORTED_BY_PLAN = """
+import json, sys
+from azext_acrhealth.context import Context, Options
+from azext_acrhealth.plan import build_plan
+options = Options(**json.loads(sys.argv[1]))
+Context(options, env={})
+build_plan(options, {})
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("azext_acrhealth."))))
+"""
+
+
+def _modules_imported(**options):
+    """Our modules a fresh interpreter has imported after making the context and the plan for these options,
+    without the package prefix ("edges", "checks.docker")."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-c", _IMPORTED_BY_PLAN, json.dumps(options)], cwd=root, timeout=60,
+                          env={"PATH": "", "PYTHONPATH": str(root)}, capture_output=True, text=True, check=True)
+    return {name.partition(".")[2] for name in json.loads(proc.stdout)}
+
+
+def test_a_run_imports_only_the_modules_of_its_checks():
+    # Importing every check module costs more than the environment checks take: a run imports what it runs.
+    environment = _modules_imported()
+    assert {"checks.docker", "checks.docker_info", "checks.docker_config", "checks.helm", "checks.cli"} <= environment
+    registry_only = {"checks." + name for name in ("challenge", "tokens", "login_server", "dns", "credentials",
+                                                   "docker_login", "image", "private_endpoints", "data_endpoints",
+                                                   "cmk", "replications", "answers")}
+    assert not environment & registry_only
+    # Nor the network edges (HTTP, DNS, certificates, login server names), nor the diagnosis of a failed pull.
+    assert not environment & {"http_requests", "resolver", "tls", "login_servers", "checks.pull_errors"}
+    registry = _modules_imported(registry_name="myregistry")
+    assert registry_only - {"checks.credentials", "checks.image"} <= registry
+    assert "checks.image" not in registry
+    # Any true value stands for the ImageReference here: the plan only asks whether there is one.
+    assert "checks.image" in _modules_imported(registry_name="myregistry", image="app:v1")

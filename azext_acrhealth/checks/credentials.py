@@ -13,13 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from .. import credentials, realms
+from .. import credentials, fix_commands, realms
 from ..account import LoginError
 from ..credentials import ADMIN, PASSWORD_VARIABLE, REFRESH_TOKEN, SERVICE_PRINCIPAL, TOKEN, Credential
 from ..outcome import failed, skipped
 from . import answers, arm, tokens
 
-_REGISTRY_NAME = re.compile(r"^[a-z0-9]{5,50}$")
 _TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 
 
@@ -81,8 +80,8 @@ def registry_name(ctx, found, registry=None):
     server = found.get("login_server") or ""
     candidates.append(server.split(".", 1)[0].split("-", 1)[0] if "." in server else None)
     for candidate in candidates:
-        if isinstance(candidate, str) and _REGISTRY_NAME.match(candidate.lower()):
-            return candidate.lower()
+        if fix_commands.registry_name(candidate):
+            return fix_commands.registry_name(candidate)
     return server if re.match(r"^[a-z0-9.:\[\]-]{1,253}$", server) else "<registry>"
 
 

@@ -14,8 +14,9 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
-from .. import jwt_claims, login_servers, redirects
+from .. import fix_commands, jwt_claims, login_servers, redirects
 from ..account import LoginError
+from ..credentials import is_guid
 from ..outcome import failed, passed, skipped, warning
 from ..text import one_line, plural, scrub
 from . import answers, arm, dns, tokens
@@ -38,10 +39,8 @@ DEFAULT_PLATFORM = "linux/amd64"
 NOT_FOUND = ("MANIFEST_UNKNOWN", "NAME_UNKNOWN")
 ROLE_READER = "Container Registry Repository Reader"
 _DIGEST = re.compile(r"^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$")
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _REGISTRY_ID = re.compile(r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]{1,90}"
                           r"/providers/Microsoft\.ContainerRegistry/registries/[A-Za-z0-9]{5,50}$", re.IGNORECASE)
-_REGISTRY_NAME = re.compile(r"^[a-z0-9]{5,50}$")
 
 
 # ---------------------------------------------------------------- repository access
@@ -113,14 +112,14 @@ def _identity(aad_token):
     oid, appid = claims.get("oid"), claims.get("appid") or claims.get("azp")
     user = next((claims[k] for k in ("upn", "unique_name", "preferred_username") if isinstance(claims.get(k), str)),
                 None)
-    assignee = next((v for v in (oid, appid) if isinstance(v, str) and _GUID.match(v)), None)
+    assignee = next((v for v in (oid, appid) if is_guid(v)), None)
     if user:
         who = "user {}".format(one_line(user, 100))
     elif isinstance(appid, str) and appid:
         who = "application {}".format(one_line(appid, 60))
     else:
         who = "the signed-in identity"
-    if isinstance(oid, str) and _GUID.match(oid):
+    if is_guid(oid):
         who += " (object ID {})".format(oid)
     return who, assignee
 
@@ -146,8 +145,7 @@ def _registry_name(ctx, registry=None):
     name = ctx.options.registry_name
     if not name and isinstance(registry, dict):
         name = registry.get("name")
-    name = name.lower() if isinstance(name, str) else None
-    return name if name and _REGISTRY_NAME.match(name) else None
+    return fix_commands.registry_name(name)
 
 
 # ---------------------------------------------------------------- manifest

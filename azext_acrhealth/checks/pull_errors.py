@@ -8,6 +8,7 @@ The wording of each cause is from real docker (20.10, 28.x against dockerd 20.10
 import re
 from dataclasses import dataclass, field
 
+from .. import fix_commands
 from ..text import error_line, first_line, one_line
 from . import daemon_settings
 
@@ -21,7 +22,6 @@ _TIMEOUTS = ("tls handshake timeout", "i/o timeout", "client.timeout exceeded", 
              "connection timed out")
 _DENIED = ("unauthorized", "authentication required", "denied", "403 forbidden", "insufficient_scope")
 _NOT_FOUND = ("manifest unknown", "name unknown", "not found")
-_REGISTRY_NAME = re.compile(r"^[a-z0-9]{5,50}$")
 # Registries that serve their images anonymously: a login there is never needed.
 ANONYMOUS = ("mcr.microsoft.com",)
 
@@ -264,5 +264,4 @@ def _acr_name(host, suffix):
     """The registry name of an Azure Container Registry login server, for `az acr login -n`, or None."""
     if not suffix or not host.endswith("." + suffix.lstrip(".")):
         return None
-    name = host.split(".", 1)[0].split("-", 1)[0]
-    return name if _REGISTRY_NAME.match(name) else None
+    return fix_commands.registry_name(host.split(".", 1)[0].split("-", 1)[0])

@@ -69,15 +69,15 @@ class Account:
         return self.cli_ctx.cloud.name
 
     def acr_suffix(self):
-        try:
-            suffix = self.cli_ctx.cloud.suffixes.acr_login_server_endpoint
-        except Exception:  # noqa: BLE001 - CloudSuffixNotSetException and friends
-            return None
-        return suffix or None
+        return self._suffix("acr_login_server_endpoint")
 
     def storage_suffix(self):
+        return self._suffix("storage_endpoint")
+
+    def _suffix(self, name):
+        """One of the cloud's suffixes, or None when the cloud defines none."""
         try:
-            suffix = self.cli_ctx.cloud.suffixes.storage_endpoint
+            suffix = getattr(self.cli_ctx.cloud.suffixes, name)
         except Exception:  # noqa: BLE001 - CloudSuffixNotSetException and friends
             return None
         return suffix or None

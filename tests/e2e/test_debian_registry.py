@@ -3,7 +3,7 @@ auth, whose token server (the realm) is the fake cloud under the cloud's registr
 
 import pytest
 
-from tests.support import e2e, standins
+from tests.support import e2e
 from tests.support.azcli import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -37,10 +37,9 @@ def docker_registry():
     return binary
 
 
-def test_challenge_of_debians_registry_passes_and_the_exchange_reaches_the_token_server(e2e_run, docker_registry):
+def test_challenge_of_debians_registry_passes_and_the_exchange_reaches_the_token_server(healthy_run, docker_registry):
+    e2e_run = healthy_run
     login_server = e2e.REAL_REGISTRY + e2e.SUFFIX
-    standins.write_docker(e2e_run.tools, "ok")
-    standins.write_helm(e2e_run.tools, standins.HELM3_OUTPUT)
     certs = e2e_run.session.certs
     storage = e2e_run.folder / "storage"
     storage.mkdir()
@@ -104,15 +103,14 @@ def token_signer(folder):
     return paths
 
 
-def test_an_image_pushed_to_debians_registry_is_pulled_without_docker(e2e_run, docker_registry):
+def test_an_image_pushed_to_debians_registry_is_pulled_without_docker(healthy_run, docker_registry):
     """distribution 2.8.2 verifies the fake cloud's signed tokens, serves an OCI index and its blobs itself
     (no redirect), Range included; the image is pushed by the test over the registry's HTTP API."""
     import sys
 
     from tests.support.fakecloud import sample_image
+    e2e_run = healthy_run
     login_server = e2e.REAL_REGISTRY + e2e.SUFFIX
-    standins.write_docker(e2e_run.tools, "ok")
-    standins.write_helm(e2e_run.tools, standins.HELM3_OUTPUT)
     certs = e2e_run.session.certs
     storage = e2e_run.folder / "storage"
     storage.mkdir()

@@ -22,6 +22,7 @@ import re
 import shutil
 import signal
 import stat
+import time
 from pathlib import Path
 
 SLEEP = shutil.which("sleep") or "/bin/sleep"
@@ -236,9 +237,19 @@ def pids(directory, name):
     return [(int(pid), args) for pid, _, args in (line.partition(" ") for line in lines) if pid.isdigit()]
 
 
-def alive(directory):
+def alive(directory, settle=2.0):
     """(pid, arguments) of the processes of hanging stand-ins in directory that still run (a zombie has
-    ended: it only waits for its parent to collect it)."""
+    ended: it only waits for its parent to collect it). A process sent SIGKILL a moment ago may not have
+    been scheduled to die yet: ask again for up to `settle` seconds; a leftover sleeps for 100."""
+    deadline = time.monotonic() + settle
+    found = _running(directory)
+    while found and time.monotonic() < deadline:
+        time.sleep(0.05)
+        found = _running(directory)
+    return found
+
+
+def _running(directory):
     found = []
     for log in sorted(Path(directory).glob("*.pids")):
         for pid, args in pids(directory, log.stem):
@@ -255,7 +266,7 @@ def alive(directory):
 
 def kill_leftovers(directory):
     """Kill what alive(directory) finds, so a failing test leaves nothing behind either."""
-    for pid, _ in alive(directory):
+    for pid, _ in _running(directory):
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:

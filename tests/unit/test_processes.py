@@ -121,11 +121,13 @@ def test_an_interrupted_wait_kills_the_child(tmp_path):
     # Ctrl-C reaches our process, not the child (its own session): the child must still die.
     import signal
     import threading
+
+    from azext_acrhealth import interruptions
     registry = processes.Processes()
     pidfile = tmp_path / "pid"
     timer = threading.Timer(1.0, lambda: signal.pthread_kill(threading.main_thread().ident, signal.SIGINT))
     timer.start()
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt), interruptions.handling():
         registry.run(["sh", "-c", "echo $$ > {}; exec sleep 100".format(pidfile)], timeout=60)
     assert _wait_dead(int(pidfile.read_text()))
     assert registry.live() == 0

@@ -10,13 +10,21 @@ from ..outcome import failed, passed
 MAX_NAMES = 10     # data endpoints looked up beside the login server
 
 
+# The shared address space (RFC 6598): not private to Python, but an Azure virtual network may use it, and
+# then its private endpoints have such addresses; no public endpoint of a registry does.
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+
+
 def address_kind(address):
     """"loopback", "private" or "public": loopback is private too, but says something else (a hosts file)."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return "unknown"
-    return "loopback" if ip.is_loopback else "private" if ip.is_private else "public"
+    ip = getattr(ip, "ipv4_mapped", None) or ip     # ::ffff:a.b.c.d is judged as a.b.c.d
+    if ip.is_loopback:
+        return "loopback"
+    return "private" if ip.is_private or ip in _SHARED else "public"
 
 
 def resolves_publicly(resolution):

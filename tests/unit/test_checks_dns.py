@@ -20,6 +20,9 @@ def test_dns_lists_every_address_with_its_kind(cloud):
     assert found.details["addresses"] == [{"address": "127.0.0.1", "kind": "loopback"}]
     assert [address_kind(a) for a in ("20.1.2.3", "10.0.0.4", "::1", "fd00::1", "2603:1030::1", "x")] == \
         ["public", "private", "loopback", "private", "public", "unknown"]
+    # A virtual network in the shared address space gives its private endpoints such addresses.
+    assert [address_kind(a) for a in ("100.64.0.4", "100.127.255.1", "100.128.0.1", "::ffff:100.64.0.4",
+                                       "::ffff:20.1.2.3")] == ["private", "private", "public", "private", "public"]
 
 
 @pytest.mark.parametrize("server, error", [("a" * 70 + ".example", "invalid"),
@@ -84,6 +87,8 @@ def test_a_data_endpoint_missing_from_the_private_zone_is_named(cloud):
 
 @pytest.mark.parametrize("access, names", [("Enabled", {"127.0.0.1": [PUBLIC]}),
                                            ("Disabled", {"127.0.0.1": ["10.0.0.5"]}),
+                                           # a virtual network in the shared address space (RFC 6598)
+                                           ("Disabled", {"127.0.0.1": ["100.64.0.5"]}),
                                            ("Disabled", None)])
 def test_a_public_answer_matters_only_when_public_access_is_disabled(cloud, access, names):
     registry(cloud, publicNetworkAccess=access)

@@ -39,8 +39,6 @@ DEFAULT_PLATFORM = "linux/amd64"
 NOT_FOUND = ("MANIFEST_UNKNOWN", "NAME_UNKNOWN")
 ROLE_READER = "Container Registry Repository Reader"
 _DIGEST = re.compile(r"^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$")
-_REGISTRY_ID = re.compile(r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]{1,90}"
-                          r"/providers/Microsoft\.ContainerRegistry/registries/[A-Za-z0-9]{5,50}$", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- repository access
@@ -74,45 +72,39 @@ def image_access(ctx, given):
 
 def _no_pull(ctx, given, granted, details):
     repository = ctx.options.image.repository
-    who, assignee = _identity(given["aad_token"].get("token"))
+    aad = given["aad_token"]
+    who = _identity(aad.get("token"))
+    object_id, kind = aad.get("principal") or (None, None)
     registry = _registry_resource(ctx, given)
     props = arm.properties(registry)
     rid = registry.get("id") if isinstance(registry, dict) else None
-    rid = rid if isinstance(rid, str) and _REGISTRY_ID.match(rid) else None
     abac = "abac" in str(props.get("roleAssignmentMode") or "").lower()
     name = _registry_name(ctx, registry)
     where = "registry {}".format(name) if name else "the registry"
     message = "{} has no pull permission on repository '{}' (the token grants {})".format(
         who, repository, ", ".join(granted) or "nothing")
     details = dict(details, granted=granted, identity=who, roleAssignmentMode=props.get("roleAssignmentMode"))
-    command = "az role assignment create --assignee {} --role {{}} --scope {}".format(assignee, rid) \
-        if assignee and rid else None
+    # The same command, built and quoted by the same rules, as the access token check's.
     if abac:
         # ABAC mode: AcrPull is not honoured; a repository role with a condition on the repository is.
-        condition = ("((NOT (ActionMatches{{'Microsoft.ContainerRegistry/registries/repositories/content/read'}}) AND "
-                     "NOT (ActionMatches{{'Microsoft.ContainerRegistry/registries/repositories/metadata/read'}})) OR "
-                     "(@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase "
-                     "'{}'))").format(repository)
         fix = ("{} uses ABAC repository permissions, where AcrPull is not honoured: assign {} the role '{}' on "
                "it, with a condition that limits it to repository '{}'".format(where, who, ROLE_READER, repository))
-        commands = ['{} --condition "{}" --condition-version 2.0'.format(command.format('"' + ROLE_READER + '"'),
-                                                                       condition)] if command else []
+        command = fix_commands.role_assignment(ROLE_READER, object_id, kind, rid, repository)
     else:
         fix = "assign {} the AcrPull role on {}".format(who, where)
-        commands = [command.format("AcrPull")] if command else []
-    if not commands:
+        command = fix_commands.role_assignment("AcrPull", object_id, kind, rid)
+    if not command:
         fix += " (scope: the registry's resource ID{})".format(
             ", from `az acr show -n {} --query id -o tsv`".format(name) if name else "")
-    return failed("REPOSITORY_PERMISSION_ERROR", message, fix=fix, commands=commands, **details)
+    return failed("REPOSITORY_PERMISSION_ERROR", message, fix=fix, commands=[command] if command else [], **details)
 
 
 def _identity(aad_token):
-    """(how to name the identity in a report, the value for --assignee or None), from the AAD token's claims."""
+    """How to name the identity in a report, from the AAD token's claims."""
     claims = jwt_claims.claims(aad_token) or {}
     oid, appid = claims.get("oid"), claims.get("appid") or claims.get("azp")
     user = next((claims[k] for k in ("upn", "unique_name", "preferred_username") if isinstance(claims.get(k), str)),
                 None)
-    assignee = next((v for v in (oid, appid) if is_guid(v)), None)
     if user:
         who = "user {}".format(one_line(user, 100))
     elif isinstance(appid, str) and appid:
@@ -121,7 +113,7 @@ def _identity(aad_token):
         who = "the signed-in identity"
     if is_guid(oid):
         who += " (object ID {})".format(oid)
-    return who, assignee
+    return who
 
 
 def _registry_resource(ctx, given):

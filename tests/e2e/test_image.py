@@ -84,8 +84,8 @@ def test_no_pull_permission_gives_the_role_assignment_command(healthy):
     access = result.check("image_access")
     assert (access["status"], access["code"]) == ("failed", "REPOSITORY_PERMISSION_ERROR")
     assert "application {} (object ID".format(e2e.APP_ID) in access["message"]
-    assert access["commands"] == ["az role assignment create --assignee {} --role AcrPull --scope {}".format(
-        e2e.APP_ID, e2e.registry_id())]
+    assert access["commands"] == ["az role assignment create --assignee-object-id {} --assignee-principal-type "
+                                  "ServicePrincipal --role AcrPull --scope {}".format(e2e.APP_ID, e2e.registry_id())]
     assert access["solutions"][0].startswith("Assign application {}".format(e2e.APP_ID))
     assert result.check("image_manifest")["status"] == "skipped"
     assert "/v2/app/manifests/v1" not in result.paths(e2e.LOGIN_SERVER)

@@ -3,6 +3,7 @@ download speed, against the fake cloud. The data endpoint and storage names reso
 on loopback (tests/support/names.py) and are in its certificate; NOT_IN_CERT resolves but is not."""
 
 import json
+import shlex
 
 import pytest
 
@@ -145,26 +146,53 @@ def test_without_image_nothing_changes_and_nothing_is_asked(cloud):
 
 # ---------------------------------------------------------------- repository access
 
+OBJECT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"   # a service principal's object id is not its app id
+
+
+def identity(cloud, **claims):
+    """An account whose Azure AD token names an identity by its object id, as Entra ID's tokens do."""
+    account = StubAccount(cloud)
+    account.aad = cloud.issue(dict({"aud": account.audience, "tid": cloud.scenario.tenant, "oid": OBJECT_ID,
+                                    "appid": APP_ID}, **claims))
+    return account
+
+
 def test_no_pull_permission_names_the_identity_and_the_role_command(cloud):
     registry = serve(cloud, granted_actions=[]) and registry_json(cloud)
-    results = run(cloud)
+    results = run(cloud, account=identity(cloud))
     found = outcome(results, "image_access")
     assert (found.status, found.code) == (Status.FAILED, "REPOSITORY_PERMISSION_ERROR")
-    assert "application {} has no pull permission on repository 'app'".format(APP_ID) in found.message
-    assert found.commands == ("az role assignment create --assignee {} --role AcrPull --scope {}".format(
-        APP_ID, registry["id"]),)
+    assert "application {} (object ID {}) has no pull permission on repository 'app'".format(
+        APP_ID, OBJECT_ID) in found.message
+    # The access token check's command, by the same rules: the object id, so no Graph look-up is needed.
+    assert found.commands == (
+        "az role assignment create --assignee-object-id {} --assignee-principal-type ServicePrincipal --role AcrPull "
+        "--scope {}".format(OBJECT_ID, registry["id"]),)
     assert "AcrPull" in found.fix
     assert outcome(results, "image_manifest").message == "skipped because Repository access failed"
 
 
 def test_no_pull_in_abac_mode_asks_for_the_repository_role_with_a_condition(cloud):
-    serve(cloud, registry=registry_json(cloud, roleAssignmentMode="AbacRepositoryPermissions"), granted_actions=[])
-    found = outcome(run(cloud, "team/app:v1"), "image_access")
+    registry = registry_json(cloud, roleAssignmentMode="AbacRepositoryPermissions")
+    serve(cloud, registry=registry, granted_actions=[])
+    account = identity(cloud, scp="user_impersonation", upn="dev@example.com")
+    found = outcome(run(cloud, "team/app:v1", account=account), "image_access")
     assert found.code == "REPOSITORY_PERMISSION_ERROR" and "AcrPull is not honoured" in found.fix
-    command = found.commands[0]
-    assert '--role "Container Registry Repository Reader"' in command and "--condition-version 2.0" in command
-    assert "repositories:name] StringEqualsIgnoreCase 'team/app'" in command
+    assert shlex.split(found.commands[0]) == [
+        "az", "role", "assignment", "create", "--assignee-object-id", OBJECT_ID, "--assignee-principal-type", "User",
+        "--role", "Container Registry Repository Reader", "--scope", registry["id"],
+        "--condition", "((!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'}) AND "
+        "!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/metadata/read'})) OR "
+        "(@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase 'team/app'))",
+        "--condition-version", "2.0"]
     assert found.details["roleAssignmentMode"] == "AbacRepositoryPermissions"
+
+
+def test_no_pull_for_a_token_without_an_object_id_gives_the_scope_in_words(cloud):
+    serve(cloud, granted_actions=[])
+    found = outcome(run(cloud), "image_access")
+    assert found.code == "REPOSITORY_PERMISSION_ERROR" and found.commands == ()
+    assert "scope: the registry's resource ID, from `az acr show -n myreg --query id -o tsv`" in found.fix
 
 
 def test_no_pull_without_the_registry_resource_gives_no_command(cloud):

@@ -1,14 +1,14 @@
 """Exact command lines that apply a fix, for `commands` in a finding.
 
 Every value is validated here, whatever its source (the registry's name from ARM, the client address from
-a registry's 403, an object id from a token's claims), then quoted for a POSIX shell. A value that does not
-pass gives no command: the fix text still says what to do, in words.
+a registry's 403, an object id from a token's claims), then quoted for the user's shell (shell.py). A value that
+does not pass gives no command: the fix text still says what to do, in words.
 """
 
 import ipaddress
 import re
-import shlex
 
+from . import shell
 from ._validators import is_registry_name, repository_type
 
 _GUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
@@ -95,4 +95,4 @@ def repository_condition(role, repository):
 
 
 def _line(*argv):
-    return " ".join(shlex.quote(arg) for arg in argv)
+    return shell.line(argv)

@@ -175,6 +175,17 @@ def test_abac_registry_names_the_repository_roles_and_scopes_the_assignment(clou
         "--scope", rid, "--condition", READER_CONDITION, "--condition-version", "2.0"]
 
 
+def test_on_windows_the_command_is_quoted_for_powershell(cloud, monkeypatch):
+    # POSIX quoting ('"'"') breaks in PowerShell, where a single quote in a single-quoted string is doubled.
+    from azext_acrhealth import shell
+    monkeypatch.setattr(shell, "WINDOWS", True)
+    found, rid = permissions(cloud, [], roleAssignmentMode="AbacRepositoryPermissions")
+    assert found.commands == (
+        "az role assignment create --assignee-object-id {} --assignee-principal-type ServicePrincipal --role "
+        "'Container Registry Repository Reader' --scope {} --condition '{}' --condition-version 2.0".format(
+            OBJECT_ID, rid, READER_CONDITION.replace("'", "''")),)
+
+
 def test_abac_registry_pull_only_identity_is_told_the_writer_role(cloud):
     account = identity(cloud, scp="user_impersonation", upn="dev@example.com")
     found, rid = permissions(cloud, ["pull", "metadata_read"], account, roleAssignmentMode="AbacRepositoryPermissions")

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests.support import e2e, standins
+from tests.support.e2e import Invocation
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +77,26 @@ def test_username_with_the_password_in_the_environment_replaces_the_entra_checks
     # Not a piece of the password anywhere: output, --debug, the files az wrote.
     assert leaks(PASSWORD, result.stdout + result.stderr) == []
     assert files_holding(PASSWORD, run) == []
+
+
+def test_without_a_password_it_is_asked_at_the_terminal_and_never_shown(run):
+    """-u alone, on a terminal: the password is asked as `az acr login -u` asks (knack's prompt, no echo); the
+    right one passes, a wrong one is the rejection. Not a piece of either reaches the output, even with --debug."""
+    wrong = "Wr0ng-Passw0rd+typed/at=the-prompt"
+    cloud = e2e.scenario(basic_users={e2e.REGISTRY: PASSWORD}, registries=[
+        e2e.registry_resource(adminUserEnabled=True)])
+    args = ("-n", e2e.REGISTRY, "--yes", "-u", e2e.REGISTRY, "--debug", "-o", "json")
+    right, rejected = run.check_health_runs([Invocation(args, password=PASSWORD), Invocation(args, password=wrong)],
+                                            cloud=cloud, timeout=60)
+
+    assert right.returncode == 0, right
+    assert "Password: " in right.stderr
+    assert checks(right)["credentials"]["status"] == "passed", checks(right)["credentials"]
+    assert rejected.returncode == 1, rejected
+    assert checks(rejected)["credentials"]["code"] == "CREDENTIALS_REJECTED_ERROR"
+    for result, typed in ((right, PASSWORD), (rejected, wrong)):
+        assert leaks(typed, result.stdout + result.stderr) == []
+    assert files_holding(PASSWORD, run) == [] and files_holding(wrong, run) == []
 
 
 def test_a_password_given_with_minus_p_shows_only_in_azure_clis_own_argument_line(run):

@@ -335,7 +335,8 @@ class Runner:
         runs are Invocations; returns one Result per run, each with every request of the batch."""
         base = self.env()
         commands = [(["acr", "check-health", *run.args], dict(base, **run.env),
-                     {"signal": run.signal} if run.signal else {}) for run in runs]
+                     {k: v for k, v in (("signal", run.signal), ("password", run.password)) if v is not None})
+                    for run in runs]
         report = self.session.batch(self.folder / "run", commands, scenario() if cloud is None else cloud,
                                     hosts, services, timeout)
         return [Result(c["returncode"], c["stdout"], c["stderr"], report["requests"], report["issued_tokens"],
@@ -344,11 +345,13 @@ class Runner:
 
 @dataclass(frozen=True)
 class Invocation:
-    """One `az acr check-health` of a batch: its arguments, variables added to the test's environment, and
-    a signal to send it on the way ({"signum", "when": a file to wait for, "after": seconds})."""
+    """One `az acr check-health` of a batch: its arguments, variables added to the test's environment,
+    a signal to send it on the way ({"signum", "when": a file to wait for, "after": seconds}), and a password
+    to type at its password prompt, on a terminal (a pty) given as its stdin."""
     args: tuple
     env: dict = field(default_factory=dict)
     signal: dict = None
+    password: str = None
 
 
 def foreign_host(folder, names, ports=(443, 8443, 80), control=9):

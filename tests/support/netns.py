@@ -10,6 +10,7 @@ Host side: `run(spec, workdir)`. Inside: `python tests/support/netns.py <spec.js
 
 import json
 import os
+import pty
 import socket
 import subprocess
 import sys
@@ -70,14 +71,22 @@ def _wait_for_port(address, port, deadline):
 
 def _run_command(command):
     """Run one command to its end (or its timeout); with "signal", send it a signal on the way (see
-    _signal_later)."""
+    _signal_later); with "password", its stdin is a terminal (a pty) on which that text is typed at the
+    password prompt (see _type_password)."""
     start = time.monotonic()
     timeout = command.get("timeout", 120)
+    terminal = pty.openpty() if command.get("password") is not None else None
+    # With a terminal, a new session: no controlling terminal, so nothing can reach the terminal this suite
+    # runs in (getpass tries /dev/tty first); the pty on stdin is the only one there is.
     proc = subprocess.Popen(command["argv"], env=command["env"], cwd=command.get("cwd"), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+                            stderr=subprocess.PIPE, stdin=terminal[1] if terminal else subprocess.DEVNULL,
+                            text=True, start_new_session=terminal is not None)
     sent = {}
     if command.get("signal"):
         threading.Thread(target=_signal_later, args=(proc, command["signal"], start + timeout, sent),
+                         daemon=True).start()
+    if terminal:
+        threading.Thread(target=_type_password, args=(proc, terminal, command["password"], start + timeout),
                          daemon=True).start()
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
@@ -86,11 +95,26 @@ def _run_command(command):
         proc.kill()
         stdout, stderr = proc.communicate()
         rc = None
+    if terminal:
+        for fd in terminal:
+            os.close(fd)
     result = {"argv": command["argv"], "returncode": rc, "stdout": stdout, "stderr": stderr,
               "seconds": round(time.monotonic() - start, 3)}
     if command.get("signal"):
         result["signal"] = sent
     return result
+
+
+def _type_password(proc, terminal, text, deadline):
+    """Type text and Enter on the terminal once the program has turned its echo off, as a password prompt
+    does: what was typed before is flushed by that very change (TCSAFLUSH), so it cannot be typed ahead."""
+    import termios
+    master, slave = terminal
+    while proc.poll() is None and time.monotonic() < deadline:
+        if not termios.tcgetattr(slave)[3] & termios.ECHO:
+            os.write(master, text.encode() + b"\n")
+            return
+        time.sleep(0.02)
 
 
 def _signal_later(proc, how, deadline, sent):
@@ -111,7 +135,7 @@ def _signal_later(proc, how, deadline, sent):
 
 def _main(spec_file):
     """spec: {output, workdir, hosts (text), cloud: {address, port, cert, key, scenario} or null,
-    services: [{argv, address, port, log}], commands: [{argv, env, cwd, timeout, signal}]}
+    services: [{argv, address, port, log}], commands: [{argv, env, cwd, timeout, signal, password}]}
     signal (optional): {signum, when (a file to wait for), after (seconds)}, see _signal_later."""
     spec = json.loads(Path(spec_file).read_text())
     workdir = spec["workdir"]

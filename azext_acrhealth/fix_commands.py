@@ -17,6 +17,7 @@ _REGISTRY_ID = re.compile(r"/subscriptions/" + _GUID + r"/resourceGroups/[-\w.()
                           re.ASCII | re.IGNORECASE)
 _OBJECT_ID = re.compile(_GUID)
 PRINCIPAL_TYPES = ("User", "ServicePrincipal")
+_SCOPE_MAP = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,48}[A-Za-z0-9]", re.ASCII)
 
 # Data actions of the ABAC-enabled roles, for a condition that scopes a role to one repository.
 _CONTENT, _METADATA = ("Microsoft.ContainerRegistry/registries/repositories/content/",
@@ -64,21 +65,43 @@ def enable_public_access(name):
     return _line("az", "acr", "update", "-n", name, "--public-network-enabled", "true", "--default-action", "Deny")
 
 
-def role_assignment(role, object_id, principal_type, scope, repository=None):
-    """`az role assignment create` of a role on a registry, for one identity; for an ABAC-enabled role and a
+def role_assignment(role, object_id, principal_type, scope, repository=None, app_id=None):
+    """`az role assignment create` of a role on a registry, for one identity (its object id and principal
+    type; or, when only that is known, a service principal's application id); for an ABAC-enabled role and a
     repository, with the condition that scopes it to that repository. None when a value does not pass."""
     scope = registry_id(scope)
-    if not (isinstance(object_id, str) and _OBJECT_ID.fullmatch(object_id)) or principal_type not in PRINCIPAL_TYPES \
-            or scope is None or not isinstance(role, str) or not re.fullmatch(r"[A-Za-z ]{3,60}", role):
+    if app_id is not None:
+        assignee = ["--assignee", app_id.lower()] if _is_guid(app_id) else None
+    else:
+        assignee = ["--assignee-object-id", object_id.lower(), "--assignee-principal-type", principal_type] \
+            if _is_guid(object_id) and principal_type in PRINCIPAL_TYPES else None
+    if assignee is None or scope is None or not isinstance(role, str) or not re.fullmatch(r"[A-Za-z ]{3,60}", role):
         return None
-    argv = ["az", "role", "assignment", "create", "--assignee-object-id", object_id.lower(),
-            "--assignee-principal-type", principal_type, "--role", role, "--scope", scope]
+    argv = ["az", "role", "assignment", "create", *assignee, "--role", role, "--scope", scope]
     if repository is not None and role in ROLE_ACTIONS:
         condition = repository_condition(role, repository)
         if condition is None:
             return None
         argv += ["--condition", condition, "--condition-version", "2.0"]
     return _line(*argv)
+
+
+def scope_map_add_repository(scope_map, registry, repository):
+    """`az acr scope-map update` that lets a token's scope map pull one repository, or None. A system scope
+    map (its name starts with "_") cannot be changed, and does not pass."""
+    registry = registry_name(registry)
+    try:
+        repository = repository_type(repository)
+    except Exception:  # noqa: BLE001 - argparse's error type; any failure means no command
+        return None
+    if not registry or not (isinstance(scope_map, str) and _SCOPE_MAP.fullmatch(scope_map)):
+        return None
+    return _line("az", "acr", "scope-map", "update", "-n", scope_map, "-r", registry, "--add-repository", repository,
+                 "content/read", "metadata/read")
+
+
+def _is_guid(value):
+    return isinstance(value, str) and bool(_OBJECT_ID.fullmatch(value))
 
 
 def repository_condition(role, repository):

@@ -127,7 +127,7 @@ def registry_plan(options, b):
               needs=("login_server",), uses=("docker_info",), blocking=False),
     ]
     if options.image:
-        checks += image_plan(check, b)
+        checks += image_plan(check, b, options)
     if options.username:
         # One cause, one finding: the user asked for these credentials, not for the CLI's identity.
         checks = [replace(c, func=_entra_not_used, needs=()) if c.name in ENTRA_CHECKS else c for c in checks]
@@ -163,15 +163,18 @@ def _entra_not_used(_ctx, _given):
                    "password instead of your Azure identity")
 
 
-def image_plan(check, b):
-    """--image: the pull of the user's own image, after the access token. Platform comes after the layer
-    download, which reads the config that holds a single-platform image's platform."""
+def image_plan(check, b, options):
+    """--image: the pull of the user's own image, after the access token (or, with -u, after the check of
+    that user name and password, whose credential then asks for the repository's token). Platform comes
+    after the layer download, which reads the config that holds a single-platform image's platform."""
     from .checks import image
-    access_needs = ("login_server", "aad_token", "refresh_token", "access_token")
+    access_needs = ("login_server", "credentials") if options.username else \
+        ("login_server", "aad_token", "refresh_token", "access_token")
     return [
-        # The token, then on failure one ARM look-up of the registry for the role assignment command.
+        # The token, then on failure the registry (ARM) for the role assignment command; with -u, a token's
+        # resource for its scope map.
         check("image_access", "Repository access", image.image_access, needs=access_needs,
-              uses=("registry_resource",), budget=b.calls(1) + b.arm, code="REPOSITORY_PERMISSION_ERROR"),
+              uses=("registry_resource",), budget=b.calls(2) + b.arm, code="REPOSITORY_PERMISSION_ERROR"),
         # The manifest, an index's platform manifest, and the tag list when the tag is missing.
         check("image_manifest", "Image manifest", image.image_manifest, needs=("image_access",),
               uses=("docker_version",), budget=b.calls(3), code="IMAGE_MANIFEST_ERROR"),

@@ -58,7 +58,9 @@ def given_credentials(ctx, given):
     if outcome:
         return outcome
     judged = tokens.judge_access(token, res.url, scope, repository, kind=cred.kind, user=cred.user)
-    return replace(judged, message="{}: {}".format(what, judged.message))
+    # --image asks for its repository's token with the same credential, at the same validated realm.
+    handoff = {"credential": cred, "origin": origin, "service": ch["service"]}
+    return replace(judged, message="{}: {}".format(what, judged.message), handoff=handoff)
 
 
 # ---------------------------------------------------------------- shared by the credential checks

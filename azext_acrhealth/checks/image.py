@@ -44,14 +44,24 @@ _DIGEST = re.compile(r"^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$")
 # ---------------------------------------------------------------- repository access
 
 def image_access(ctx, given):
-    """An access token for repository:<repo>:pull, through the same refresh token as the registry checks."""
-    image, refresh = ctx.options.image, given["refresh_token"]
+    """An access token for repository:<repo>:pull, with the credential the registry checks used: the CLI's
+    identity through its refresh token, or the user name and password given with -u."""
+    image = ctx.options.image
     scope = "repository:{}:pull".format(image.repository)
-    url = refresh["origin"].url("/oauth2/token")
-    res = ctx.edges.post(url, data={"grant_type": "refresh_token", "service": refresh["service"], "scope": scope,
-                                   "refresh_token": refresh["refresh_token"]})
-    token, outcome = tokens._read_token(res, "access_token", "CONNECTIVITY_ACCESS_TOKEN_ERROR",
-                                        "access token for " + scope, secrets=(refresh["refresh_token"],))
+    if "credentials" in given:
+        from . import credentials
+        found = given["credentials"]
+        url = found["origin"].url("/oauth2/token")
+        res = credentials.request_token(ctx, found["origin"], found["service"], scope, found["credential"])
+        secrets = found["credential"].secrets()
+    else:
+        refresh = given["refresh_token"]
+        url = refresh["origin"].url("/oauth2/token")
+        res = ctx.edges.post(url, data={"grant_type": "refresh_token", "service": refresh["service"],
+                                       "scope": scope, "refresh_token": refresh["refresh_token"]})
+        secrets = (refresh["refresh_token"],)
+    token, outcome = tokens.read_token(res, "access_token", "CONNECTIVITY_ACCESS_TOKEN_ERROR",
+                                       "access token for " + scope, secrets=secrets)
     if outcome:
         return outcome
     # The token goes to the registry's own origin only, built from the login server the DNS check resolved.
@@ -71,6 +81,8 @@ def image_access(ctx, given):
 
 
 def _no_pull(ctx, given, granted, details):
+    if "credentials" in given:
+        return _credential_no_pull(ctx, given, granted, details)
     repository = ctx.options.image.repository
     aad = given["aad_token"]
     who = _identity(aad.get("token"))
@@ -97,6 +109,53 @@ def _no_pull(ctx, given, granted, details):
         fix += " (scope: the registry's resource ID{})".format(
             ", from `az acr show -n {} --query id -o tsv`".format(name) if name else "")
     return failed("REPOSITORY_PERMISSION_ERROR", message, fix=fix, commands=[command] if command else [], **details)
+
+
+def _credential_no_pull(ctx, given, granted, details):
+    """No pull for the user name and password of -u: what to change depends on what they are."""
+    from ..credentials import ADMIN, SERVICE_PRINCIPAL, TOKEN
+    repository = ctx.options.image.repository
+    cred = given["credentials"]["credential"]
+    who = cred.describe()
+    message = "{} has no pull permission on repository '{}' (the token grants {})".format(
+        who, repository, ", ".join(granted) or "nothing")
+    details = dict(details, granted=granted, kind=cred.kind, user=cred.user)
+    registry = _registry_resource(ctx, given)
+    name = _registry_name(ctx, registry)
+    rid = registry.get("id") if isinstance(registry, dict) else None
+    commands = []
+    if cred.kind == TOKEN and cred.token_name:
+        scope_map = _scope_map(ctx, rid, cred.token_name)
+        fix = "add repository '{}' with content/read and metadata/read to the scope map {}of token '{}'".format(
+            repository, "'{}' ".format(scope_map) if scope_map else "", cred.token_name)
+        commands = [fix_commands.scope_map_add_repository(scope_map, name, repository)]
+        if not commands[0]:
+            commands = ["az acr token show -n {} -r {} --query scopeMapId -o tsv".format(cred.token_name, name)] \
+                if name else []
+    elif cred.kind == SERVICE_PRINCIPAL:
+        abac = "abac" in str(arm.properties(registry).get("roleAssignmentMode") or "").lower()
+        role = ROLE_READER if abac else "AcrPull"
+        fix = "assign {} the role '{}' on the registry{}".format(
+            who, role, ", with a condition that limits it to repository '{}'".format(repository) if abac else "")
+        commands = [fix_commands.role_assignment(role, None, None, rid, repository if abac else None,
+                                                 app_id=cred.user)]
+    elif cred.kind == ADMIN:
+        fix = "the admin user may pull every repository: check that '{}' is this registry's admin user".format(
+            cred.user)
+    else:
+        fix = "use a credential that may pull repository '{}': a token whose scope map includes it, or a service " \
+              "principal with the AcrPull role".format(repository)
+    return failed("REPOSITORY_PERMISSION_ERROR", message, fix=fix, commands=[c for c in commands if c], **details)
+
+
+def _scope_map(ctx, rid, token):
+    """The name of a token's scope map, from its ARM resource; None when it cannot be read."""
+    if not fix_commands.registry_id(rid):
+        return None
+    body, _ = arm.get(ctx, "{}/tokens/{}".format(rid, token), arm.API_REGISTRIES)
+    scope_map = arm.properties(body).get("scopeMapId")
+    name = scope_map.rstrip("/").rsplit("/", 1)[-1] if isinstance(scope_map, str) else ""
+    return name if re.fullmatch(r"[\w-]{1,50}", name, re.ASCII) else None
 
 
 def _identity(aad_token):

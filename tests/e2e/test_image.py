@@ -89,3 +89,20 @@ def test_no_pull_permission_gives_the_role_assignment_command(healthy):
     assert access["solutions"][0].startswith("Assign application {}".format(e2e.APP_ID))
     assert result.check("image_manifest")["status"] == "skipped"
     assert "/v2/app/manifests/v1" not in result.paths(e2e.LOGIN_SERVER)
+
+
+def test_with_a_token_given_by_username_the_image_is_fetched_with_it(healthy):
+    # A CI agent that logs in with a repository-scoped token: --image proves that very token can pull.
+    password = "T0ken-Passw0rd+for/the=ci-agent"
+    healthy.extra_env["ACR_CHECK_HEALTH_PASSWORD"] = password
+    result = healthy.check_health("-n", e2e.REGISTRY, "-u", "ci-puller", "--image", "app:v1", "--yes", "-o", "json",
+                                  cloud=e2e.image_scenario(basic_users={"ci-puller": password}, catalog=False))
+
+    assert result.returncode == 0, result
+    assert result.check("image_access")["message"] == "pull granted on repository 'app'"
+    assert result.check("layer_download")["status"] == "passed", result.check("layer_download")
+    assert result.check("aad_token")["status"] == "skipped"
+    assert "/oauth2/exchange" not in result.paths(e2e.LOGIN_SERVER)
+    output = result.stdout + result.stderr
+    assert not [password[i:i + WINDOW] for i in range(len(password) - WINDOW + 1) if password[i:i + WINDOW] in output]
+    assert_nothing_secret_in(result)

@@ -209,6 +209,58 @@ def test_a_pull_token_refused_is_the_access_token_error(cloud):
     assert outcome(results, "image_access").status is Status.SKIPPED       # one cause, one finding
 
 
+# ---------------------------------------------------------------- with -u/-p
+
+PASSWORD = "t0ken-passw0rd/given+with=minus-p"
+SP_ID = "cccccccc-1111-2222-3333-444444444444"
+
+
+def basic_token_requests(cloud):
+    return [r for r in cloud.requests if (r["method"], r["path"], r["authorization"]) == ("GET", "/oauth2/token",
+                                                                                          "Basic")]
+
+
+def test_with_username_the_image_is_fetched_with_those_credentials(cloud):
+    serve(cloud, basic_users={"ci-puller": PASSWORD}, catalog=False)
+    results = run(cloud, username="ci-puller", password=PASSWORD)
+    assert statuses(results) == {name: Status.PASSED for name in IMAGE_CHECKS}, results
+    assert outcome(results, "credentials").status is Status.WARNING     # a token need not list the catalog
+    # The credentials check's token, then the repository's: both with Basic, none through Entra ID.
+    assert len(basic_token_requests(cloud)) == 2
+    assert not [p for p in cloud.paths() if p == "/oauth2/exchange"]
+    assert PASSWORD not in repr(results)
+
+
+def test_with_rejected_credentials_the_image_is_not_tried(cloud):
+    serve(cloud, basic_users={"ci-puller": "another"})
+    results = run(cloud, username="ci-puller", password=PASSWORD)
+    assert outcome(results, "credentials").code == "CREDENTIALS_REJECTED_ERROR"
+    assert outcome(results, "image_access").message == "skipped because User name and password failed"
+    assert len(basic_token_requests(cloud)) == 1                 # one cause, one finding
+
+
+def test_a_token_without_pull_is_told_which_scope_map_to_change(cloud):
+    serve(cloud, basic_users={"ci-puller": PASSWORD}, granted_actions=[])
+    rid = registry_json(cloud)["id"]
+    cloud.scenario.resources = {rid + "/tokens/ci-puller": {"name": "ci-puller", "properties": {
+        "status": "enabled", "scopeMapId": rid + "/scopeMaps/ci-pull-map"}}}
+    found = outcome(run(cloud, "team/app:v1", username="ci-puller", password=PASSWORD), "image_access")
+    assert found.code == "REPOSITORY_PERMISSION_ERROR"
+    assert found.message.startswith("the repository-scoped token 'ci-puller' has no pull permission on repository "
+                                    "'team/app' (the token grants nothing)")
+    assert "to the scope map 'ci-pull-map' of token 'ci-puller'" in found.fix
+    assert found.commands == ("az acr scope-map update -n ci-pull-map -r myreg --add-repository team/app "
+                              "content/read metadata/read",)
+
+
+def test_a_service_principal_without_pull_is_given_the_role_by_its_application_id(cloud):
+    serve(cloud, basic_users={SP_ID: PASSWORD}, granted_actions=[])
+    rid = registry_json(cloud)["id"]
+    found = outcome(run(cloud, username=SP_ID, password=PASSWORD), "image_access")
+    assert found.code == "REPOSITORY_PERMISSION_ERROR" and "the service principal " + SP_ID in found.message
+    assert found.commands == ("az role assignment create --assignee {} --role AcrPull --scope {}".format(SP_ID, rid),)
+
+
 # ---------------------------------------------------------------- manifest
 
 def test_a_missing_tag_lists_the_closest_tags(cloud):

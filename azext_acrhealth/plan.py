@@ -167,24 +167,24 @@ def image_plan(check, b, options):
     """--image: the pull of the user's own image, after the access token (or, with -u, after the check of
     that user name and password, whose credential then asks for the repository's token). Platform comes
     after the layer download, which reads the config that holds a single-platform image's platform."""
-    from .checks import image
+    from .checks import image, image_access, layers
     access_needs = ("login_server", "credentials") if options.username else \
         ("login_server", "aad_token", "refresh_token", "access_token")
     return [
         # The token, then on failure the registry (ARM) for the role assignment command; with -u, a token's
         # resource for its scope map.
-        check("image_access", "Repository access", image.image_access, needs=access_needs,
+        check("image_access", "Repository access", image_access.image_access, needs=access_needs,
               uses=("registry_resource",), budget=b.calls(2) + b.arm, code="REPOSITORY_PERMISSION_ERROR"),
         # The manifest, an index's platform manifest, and the tag list when the tag is missing.
         check("image_manifest", "Image manifest", image.image_manifest, needs=("image_access",),
               uses=("docker_version",), budget=b.calls(3), code="IMAGE_MANIFEST_ERROR"),
         # The blob GET at the registry, the redirect's host, and on failure up to two lookups.
-        check("layer_download", "Layer download", image.layer_download, needs=("image_access", "image_manifest"),
+        check("layer_download", "Layer download", layers.layer_download, needs=("image_access", "image_manifest"),
               budget=b.calls(4), code="LAYER_DOWNLOAD_ERROR"),
         check("image_platform", "Image platform", image.image_platform, needs=("image_manifest",),
               uses=("layer_download",)),
-        # Report only: two requests, each cut at image.SAMPLE_SECONDS.
-        check("layer_throughput", "Download speed", image.layer_throughput,
+        # Report only: two requests, each cut at layers.SAMPLE_SECONDS.
+        check("layer_throughput", "Download speed", layers.layer_throughput,
               needs=("image_access", "image_manifest", "layer_download"), budget=b.calls(2), blocking=False),
     ]
 

@@ -457,4 +457,4 @@ def test_without_docker_linux_amd64_is_assumed(cloud):
 
 def test_media_type_names_and_helpers():
     assert image_checks.ACCEPT.count("application/vnd.") == 4
-    assert image_checks._megabytes(4 << 20) == "4.2 MB" and image_checks._megabytes(999) == "999 B"
+    assert image_checks.megabytes(4 << 20) == "4.2 MB" and image_checks.megabytes(999) == "999 B"

@@ -150,13 +150,15 @@ def test_a_run_imports_only_the_modules_of_its_checks():
     environment = _modules_imported()
     assert {"checks.docker", "checks.docker_info", "checks.docker_config", "checks.helm", "checks.cli"} <= environment
     registry_only = {"checks." + name for name in ("challenge", "tokens", "login_server", "dns", "credentials",
-                                                   "docker_login", "image", "private_endpoints", "data_endpoints",
-                                                   "cmk", "replications", "answers")}
+                                                   "docker_login", "image", "image_access", "layers",
+                                                   "private_endpoints", "data_endpoints", "cmk", "replications",
+                                                   "answers")}
     assert not environment & registry_only
     # Nor the network edges (HTTP, DNS, certificates, login server names), nor the diagnosis of a failed pull.
     assert not environment & {"http_requests", "resolver", "tls", "login_servers", "checks.pull_errors"}
     registry = _modules_imported(registry_name="myregistry")
-    assert registry_only - {"checks.credentials", "checks.image"} <= registry
-    assert "checks.image" not in registry
+    image = {"checks.image", "checks.image_access", "checks.layers"}
+    assert registry_only - {"checks.credentials", *image} <= registry
+    assert not image & registry
     # Any true value stands for the ImageReference here: the plan only asks whether there is one.
-    assert "checks.image" in _modules_imported(registry_name="myregistry", image="app:v1")
+    assert image <= _modules_imported(registry_name="myregistry", image="app:v1")

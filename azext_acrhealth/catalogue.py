@@ -220,6 +220,25 @@ _CODES = (
           "or log in again with `docker login` and a current password",
           "if the registry allows anonymous pull and you only pull, remove the stored login with "
           "`docker logout`."), "acrhealth"),
+    Code("HELM_LOGIN_EXPIRED_ERROR",
+         "This error means that the credential Helm stored for the registry with `helm registry login` is an "
+         "Azure Container Registry refresh token (as `az acr login --expose-token` gives it) that has expired, "
+         "or is about to: it lives about three hours. Helm keeps its own registry login, apart from Docker's, and "
+         "sends it with every `helm push` and `helm pull`; the registry answers 'unauthorized'.",
+         ("log Helm in again: `az acr login -n <registry> --expose-token --output tsv --query accessToken | helm "
+          "registry login <registry>.azurecr.io --username 00000000-0000-0000-0000-000000000000 --password-stdin`",
+          "in long-running jobs, log in again before each use, or use a credential that lasts longer (a token or "
+          "a service principal)."), "acrhealth"),
+    Code("HELM_LOGIN_REJECTED_ERROR",
+         "This error means that the registry's token server rejects the credential Helm stored for the registry "
+         "with `helm registry login`: a refresh token that was revoked, an admin user that was disabled or whose "
+         "password was regenerated, a token that was disabled, deleted or whose password expired, or a service "
+         "principal whose secret expired. Helm sends it with every `helm push` and `helm pull`, and they fail "
+         "with 'unauthorized'.",
+         ("log Helm in again with a token for your Azure identity (`az acr login --expose-token`) or a current "
+          "password",
+          "if the registry allows anonymous pull and you only pull, remove the stored login with `helm registry "
+          "logout`."), "acrhealth"),
     Code("CREDENTIALS_REJECTED_ERROR",
          "This error means that the registry's token server rejected the user name and password given with "
          "--username and --password: the admin user is disabled or its password was regenerated, the token "

@@ -67,6 +67,8 @@ def build_plan(options, env):
         Check("helm_version", "Helm version", helm.helm_version, needs=("helm_client",), budget=b.calls(2),
               code="HELM_VERSION_ERROR"),
     ]
+    if options.registry_requested:
+        plan.append(helm_login_check(b))
     if env.get("ACC_CLOUD"):
         plan = [replace(c, func=_in_cloud_shell, needs=()) if c.group == ENVIRONMENT else c for c in plan]
     return validate(plan)
@@ -156,6 +158,15 @@ def credential_checks(options, b, check):
                         uses=("docker_client", "docker_credentials", "registry_resource"),
                         budget=b.calls(3) + b.arm, code="DOCKER_LOGIN_REJECTED_ERROR"))
     return checks
+
+
+def helm_login_check(b):
+    """Helm's own stored login for the registry, after the Helm checks (only where Helm is installed): a
+    credential helper, the token request, then on a rejection the ARM look-ups as for Docker's."""
+    from .checks import helm_login
+    return Check("helm_login", "Helm login", helm_login.helm_login, needs=("login_server", "challenge"),
+                 uses=("helm_client", "registry_resource"), budget=b.calls(3) + b.arm, group=REGISTRY,
+                 code="HELM_LOGIN_REJECTED_ERROR")
 
 
 def _entra_not_used(_ctx, _given):

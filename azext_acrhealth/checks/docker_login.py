@@ -39,20 +39,30 @@ class Stored:
     problem: object = None          # an Outcome, when the store could not be read
 
 
+@dataclass(frozen=True)
+class Client:
+    """The client whose stored login is judged, and the words and codes of its findings."""
+    tool: str                 # "docker", "podman" or "helm", as reports name it
+    login: str                # the command that stores a current login for the user's Azure identity
+    logout: str               # the command that removes the stored login
+    expired: str = "DOCKER_LOGIN_EXPIRED_ERROR"
+    rejected: str = "DOCKER_LOGIN_REJECTED_ERROR"
+
+
 def docker_login(ctx, given):
     for need, title in (("docker_client", "Docker client"), ("docker_credentials", "Docker credential helpers")):
         if need not in given:
             return skipped("skipped because {} did not pass".format(title))
-    ch, found, client = given["challenge"], given["login_server"], given["docker_client"]
-    server = ch["login_server"]
+    found, client = given["login_server"], given["docker_client"]
+    server = given["challenge"]["login_server"]
     name = registry_name(ctx, found)
     tool = _tool(client)
+    who = Client(tool, _login_command(ctx, client, name), "{} logout {}".format(tool, server))
     resource = registry_lookup(ctx, given)
-    stored = stored_login(ctx, client, server, name)
+    stored = stored_login(ctx, auth_files(ctx.env, client), server, name, creds_store=tool != "podman")
     if stored.problem:
         return stored.problem
-    cred = stored.credential
-    if cred is None:
+    if stored.credential is None:
         if arm.properties(resource()[0]).get("anonymousPullEnabled") is True:
             return passed("{} holds no credential for {}; the registry allows anonymous pull, so pulls work "
                           "without one (pushing needs `az acr login -n {}`)".format(tool, server, name),
@@ -60,15 +70,24 @@ def docker_login(ctx, given):
         where = "in " + ", ".join(stored.looked) if stored.looked else "(no configuration file: {})".format(
             ", ".join(auth_files(ctx.env, client)))
         return warning("{} is not logged in to this registry: no credential for {} {}".format(tool, server, where),
-                       fix="log in to the registry with your Azure identity",
-                       commands=[_login_command(ctx, client, name)], looked=list(stored.looked))
+                       fix="log in to the registry with your Azure identity", commands=[who.login],
+                       looked=list(stored.looked))
+    return judge(ctx, given, stored, who, resource)
+
+
+def judge(ctx, given, stored, who, resource):
+    """Whether the registry takes the credential a client stored (stored.credential), and the finding."""
+    ch, found = given["challenge"], given["login_server"]
+    server = ch["login_server"]
+    name = registry_name(ctx, found)
+    cred = stored.credential
     details = {"kind": cred.kind, "user": cred.user, "storedIn": stored.where}
-    what = "{}'s stored login for {} ({}, in {})".format(tool, server, cred.describe(), stored.where)
+    what = "{}'s stored login for {} ({}, in {})".format(who.tool, server, cred.describe(), stored.where)
     left = expiry(cred.secret) if cred.refresh_token else None
     if left is not None:
         details["expiresInSeconds"] = int(left)
     if left is not None and left <= 0:
-        return _stale(ctx, client, resource, name, server, "DOCKER_LOGIN_EXPIRED_ERROR",
+        return _stale(who, resource, who.expired,
                       "{} expired {} ago; the registry rejects it".format(what, _duration(-left)), details)
 
     origin, problem = realms.token_server(ch["realm"], server, ctx.account.acr_suffix())
@@ -83,7 +102,7 @@ def docker_login(ctx, given):
     if res.ok and res.status == 401:
         name = registry_name(ctx, found, resource()[0])     # the resource's name, when -n was a login server
         cause = why_rejected(ctx, cred, name, resource)
-        return _stale(ctx, client, resource, name, server, "DOCKER_LOGIN_REJECTED_ERROR",
+        return _stale(who, resource, who.rejected,
                       "{} is rejected by {} (401): {}".format(what, url, cause.text), details, cause)
     token, outcome = read_token(res, "access_token", "CONNECTIVITY_ACCESS_TOKEN_ERROR", "access token",
                                 secrets=cred.secrets())
@@ -100,42 +119,41 @@ def docker_login(ctx, given):
         return warning("{} is accepted, but it does not grant pull on repository '{}'".format(what, repository),
                        code="REPOSITORY_PERMISSION_ERROR",
                        fix="log in with an identity or token that may pull from '{}'".format(repository),
-                       commands=[_login_command(ctx, client, name)], **details)
+                       commands=[who.login], **details)
     if left is not None and left < EXPIRING:
-        return warning("{} expires in {}; pulls after that fail with 'unauthorized'".format(what, _duration(left)),
-                       code="DOCKER_LOGIN_EXPIRED_ERROR", fix="log in again now",
-                       commands=[_login_command(ctx, client, name)], **details)
+        return warning("{} expires in {}; {} after that fail with 'unauthorized'".format(
+                       what, _duration(left), "pushes and pulls" if who.tool == "helm" else "pulls"),
+                       code=who.expired, fix="log in again now", commands=[who.login], **details)
     valid = ", valid for {}".format(_duration(left)) if left is not None else ""
     return passed("{} is accepted by {}{}".format(what, url, valid), **details)
 
 
-def _stale(ctx, client, resource, name, server, code, message, details, cause=None):
+def _stale(who, resource, code, message, details, cause=None):
     """The failure for a stored credential the registry will not take, with the fix for this case: log in
-    again, or, where the registry allows anonymous pull, log out (docker sends a stored credential and
+    again, or, where the registry allows anonymous pull, log out (the client sends a stored credential and
     fails with it; it does not fall back to anonymous access)."""
-    login = _login_command(ctx, client, name)
     commands = list(cause.commands) if cause else []
-    commands = [c for c in commands if c != login] + [login]
-    fix = "log in again, so that {} stores a current token for your Azure identity".format(_tool(client))
+    commands = [c for c in commands if c != who.login] + [who.login]
+    fix = "log in again, so that {} stores a current token for your Azure identity".format(who.tool)
     if cause and cause.fix:
-        fix = cause.fix if login in cause.commands else "{}; or {}".format(cause.fix, fix)
+        fix = cause.fix if who.login in cause.commands else "{}; or {}".format(cause.fix, fix)
     if arm.properties(resource()[0]).get("anonymousPullEnabled") is True:
-        logout = "{} logout {}".format(_tool(client), server)
         message += ". The registry allows anonymous pull, but {} sends the stored credential, and it " \
-                   "fails".format(_tool(client))
+                   "fails".format(who.tool)
         fix = "to pull anonymously, remove the stored credential; to push, {}".format(fix)
-        commands = [logout] + commands
+        commands = [who.logout] + commands
         details = dict(details, anonymousPull=True)
     return failed(code, message, fix=fix, commands=commands, **details)
 
 
 # ---------------------------------------------------------------- finding the stored login
 
-def stored_login(ctx, client, server, name):
-    """What docker (or podman) holds for `server`: credHelpers[server], else credsStore, else auths, in the
-    first configuration file that names the server (podman reads several)."""
+def stored_login(ctx, files, server, name, creds_store=True):
+    """What a client holds for `server` in its configuration files (Docker's format): credHelpers[server],
+    else credsStore (unless the client knows none: podman), else auths, in the first file that names the
+    server (podman reads several)."""
     looked = []
-    for path in auth_files(ctx.env, client):
+    for path in files:
         config, problem = docker_config.read_config(path)
         if problem:
             return Stored(problem=failed("DOCKER_CREDENTIAL_HELPER_ERROR", "{} {}".format(
@@ -149,7 +167,7 @@ def stored_login(ctx, client, server, name):
         if isinstance(helper, str) and helper:
             return _from_helper(ctx, helper, server, name, "credHelpers in " + path, looked)
         store = config.get("credsStore")
-        if isinstance(store, str) and store and client.get("kind") != "podman":    # podman knows no credsStore
+        if isinstance(store, str) and store and creds_store:
             return _from_helper(ctx, store, server, name, "credsStore in " + path, looked)
         auths = config.get("auths") if isinstance(config.get("auths"), dict) else {}
         entry = _entry(auths, server)

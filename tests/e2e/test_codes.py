@@ -76,6 +76,23 @@ def docker_stored(config):
     return setup
 
 
+def helm_stored(config):
+    """Healthy tools, and Helm's registry configuration holding config(run), where Helm keeps it by default."""
+    def setup(run):
+        healthy_tools(run)
+        folder = run.home / ".config" / "helm" / "registry"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config.json").write_text(json.dumps(config(run)))
+    return setup
+
+
+def helm_logs_in_again(result):
+    commands("az acr login -n myregistry --expose-token --output tsv --query accessToken | helm registry login {} "
+             "--username 00000000-0000-0000-0000-000000000000 --password-stdin".format(e2e.LOGIN_SERVER))(result)
+    # Docker's own login is current: one finding, for Helm's.
+    assert result.check("docker_login")["status"] == "passed"
+
+
 def admin_in_credential_store(run):
     standins.write_credential_helper(run.tools, "desktop", stored={e2e.LOGIN_SERVER: (e2e.REGISTRY, ADMIN_PASSWORD)})
     return {"auths": {e2e.LOGIN_SERVER: {}}, "credsStore": "desktop"}
@@ -432,6 +449,20 @@ CASES += [
          cloud=cloud({"stored_token": "401"}, anonymousPullEnabled=True),
          message="allows anonymous pull, but docker sends the stored credential, and it fails",
          extra=commands("docker logout " + e2e.LOGIN_SERVER, "az acr login -n myregistry")),
+    # Helm's own login (helm registry login), apart from Docker's.
+    Case("helm-login-expired", "HELM_LOGIN_EXPIRED_ERROR", "helm_login",
+         setup=helm_stored(lambda run: e2e.docker_logged_in(token=e2e.stored_refresh_token(lifetime=-7200))),
+         message=r"helm's stored login for .* \(the ACR refresh token .*\) expired 2 h 0 min ago",
+         extra=helm_logs_in_again),
+    Case("helm-login-revoked", "HELM_LOGIN_REJECTED_ERROR", "helm_login",
+         setup=helm_stored(lambda run: {"auths": {e2e.LOGIN_SERVER: e2e.auth_entry("ci-charts", "Old-Passw0rd")}}),
+         cloud=dict(e2e.scenario(basic_users={}), resources={TOKEN_ID.replace("ci-puller", "ci-charts"): {
+             "name": "ci-charts", "properties": {"status": "disabled", "credentials": {"passwords": []}}}}),
+         message=r"repository-scoped token 'ci-charts', in .*config.json\) is rejected .*token 'ci-charts' is disabled",
+         extra=commands("az acr token update -n ci-charts -r myregistry --status enabled",
+                        "az acr login -n myregistry --expose-token --output tsv --query accessToken | helm registry "
+                        "login {} --username 00000000-0000-0000-0000-000000000000 --password-stdin".format(
+                            e2e.LOGIN_SERVER))),
     # -u/--username with the password in ACR_CHECK_HEALTH_PASSWORD: the token is disabled.
     Case("credentials-token-disabled", "CREDENTIALS_REJECTED_ERROR", "credentials",
          args=("-n", e2e.REGISTRY, "--yes", "-u", "ci-puller"), setup=token_password_in_environment,

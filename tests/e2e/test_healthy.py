@@ -1,5 +1,6 @@
 """The healthy path end to end, and the promise that no token reaches the output, even with --debug."""
 
+import json
 import re
 from pathlib import Path
 
@@ -18,6 +19,10 @@ def healthy(healthy_run):
 
 
 def test_healthy_registry_every_check_passes(healthy):
+    # Helm logged in as Azure's documentation does it: the user 00000000-... and a refresh token.
+    helm = healthy.home / ".config" / "helm" / "registry"
+    helm.mkdir(parents=True)
+    (helm / "config.json").write_text(json.dumps(e2e.docker_logged_in()))
     result = healthy.check_health("-n", e2e.REGISTRY, "--yes", "-o", "json")
 
     assert result.returncode == 0, result
@@ -41,11 +46,14 @@ def test_healthy_registry_every_check_passes(healthy):
     assert "Potential solutions" not in result.stderr
     assert re.search(r"^{} passed, 0 failed in \d+\.\d s$".format(len(body["checks"])), result.stderr, re.M)
     # One registry list, one AAD token for the registry, then the registry's own endpoints in order; and
-    # one token request with docker's stored login, once /v2/ has named the realm.
+    # one token request with docker's stored login and one with Helm's, once /v2/ has named the realm.
     registry_calls = result.paths(e2e.LOGIN_SERVER)
-    assert sorted(registry_calls) == ["/oauth2/exchange", "/oauth2/token", "/oauth2/token", "/v2/"], result.requests
+    assert sorted(registry_calls) == ["/oauth2/exchange", "/oauth2/token", "/oauth2/token", "/oauth2/token",
+                                      "/v2/"], result.requests
     assert registry_calls[0] == "/v2/"
     assert "is accepted by" in checks["docker_login"]["message"]
+    assert checks["helm_login"]["message"].startswith("helm's stored login for {} (the ACR refresh token".format(
+        e2e.LOGIN_SERVER))
     assert result.paths(e2e.DATA_ENDPOINT) == ["/v2/"]
 
 

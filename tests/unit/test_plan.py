@@ -17,7 +17,8 @@ def test_environment_checks_come_first_and_helm_last():
     assert names[:len(ENVIRONMENT)] == ENVIRONMENT and names[-2:] == ["helm_client", "helm_version"]
     with_registry = [c.name for c in build_plan(Options(registry_name="myregistry"), {})]
     assert with_registry[:len(ENVIRONMENT)] == ENVIRONMENT
-    assert with_registry[-2:] == ["helm_client", "helm_version"] and len(with_registry) > len(names)
+    # With a registry, Helm's own stored login for it follows the Helm checks.
+    assert with_registry[-3:] == ["helm_client", "helm_version", "helm_login"] and len(with_registry) > len(names)
 
 
 def test_the_pull_prompts_on_the_main_thread_and_needs_the_daemon():

@@ -180,7 +180,8 @@ def _token_cause(ctx, registry, why, token, name):
         return Cause("token '{}' is disabled".format(token), fix="enable the token",
                      commands=("az acr token update -n {} -r {} --status enabled".format(token, name),))
     creds = props.get("credentials") if isinstance(props.get("credentials"), dict) else {}
-    passwords = [p for p in creds.get("passwords") or () if isinstance(p, dict)][:2]
+    listed = creds.get("passwords") if isinstance(creds.get("passwords"), list) else ()
+    passwords = [p for p in listed if isinstance(p, dict)][:2]
     generate = "az acr token credential generate -n {} -r {} --password1 --expiration-in-days 30".format(token,
                                                                                                       name)
     if not passwords:

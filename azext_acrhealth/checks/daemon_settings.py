@@ -114,8 +114,8 @@ def _podman(doc):
     for prefix, entry in entries.items():
         if not isinstance(entry, dict) or not isinstance(prefix, str):
             continue                  # "search": the unqualified-search list
-        mirrors = tuple(m.get("Location") for m in entry.get("Mirrors") or [] if isinstance(m, dict)
-                        and _text(m.get("Location")))
+        listed = entry.get("Mirrors") if isinstance(entry.get("Mirrors"), list) else []
+        mirrors = tuple(m.get("Location") for m in listed if isinstance(m, dict) and _text(m.get("Location")))
         registries.append(Registry(prefix, insecure=entry.get("Insecure") is True, mirrors=mirrors,
                                    blocked=entry.get("Blocked") is True, location=_text(entry.get("Location"))))
     distribution = host.get("distribution") if isinstance(host.get("distribution"), dict) else {}

@@ -112,13 +112,15 @@ def _read_manifest(res, expected=None):
         (res.header("content-type") or "").split(";")[0].strip()
     parts = {"digest": digest, "mediaType": media}
     if media in (OCI_INDEX, DOCKER_LIST) or ("manifests" in doc and "config" not in doc):
+        listed = doc.get("manifests") if isinstance(doc.get("manifests"), list) else ()
         entries = [{"digest": m["digest"], "platform": _platform(m.get("platform"))}
-                   for m in doc.get("manifests") or () if isinstance(m, dict) and valid_digest(m.get("digest"))]
+                   for m in listed if isinstance(m, dict) and valid_digest(m.get("digest"))]
         return dict(parts, kind="index", entries=entries), None
     config = doc.get("config")
     if not isinstance(config, dict) or not valid_digest(config.get("digest")):
         return None, "a {} manifest without a config blob that has a valid digest".format(media or "untyped")
-    layers = [_descriptor(layer) for layer in doc.get("layers") or () if isinstance(layer, dict)]
+    listed = doc.get("layers") if isinstance(doc.get("layers"), list) else ()
+    layers = [_descriptor(layer) for layer in listed if isinstance(layer, dict)]
     if any(layer is None for layer in layers):
         return None, "a layer of the manifest has no valid digest"
     return dict(parts, kind="image", config=_descriptor(config), layers=layers), None

@@ -225,6 +225,18 @@ def test_a_refused_token_is_explained_from_its_resource(world, state, expected, 
     assert rid in world.cloud.paths("GET")
 
 
+@pytest.mark.parametrize("passwords", [True, 3, "password1"])
+def test_a_token_resource_whose_passwords_are_no_list_is_read_as_having_none(world, passwords):
+    # ARM's answer is untrusted too: a field of the wrong type means no passwords, not a crash.
+    rid, resource = token_resource(world.cloud, "ci-puller")
+    resource["properties"]["credentials"]["passwords"] = passwords
+    world.cloud.scenario.resources = {rid: resource}
+    world.cloud.scenario.basic_users = {}
+    world.logged_in("ci-puller", TOKEN_PASSWORD)
+    found = world.run()          # run() fails on a crashed check
+    assert found.code == "DOCKER_LOGIN_REJECTED_ERROR" and "token 'ci-puller' has no password" in found.message
+
+
 @pytest.mark.parametrize("status, expected", [(404, "has no token named 'ci-puller'"),
                                               (403, "its resource could not be read: no permission")])
 def test_a_token_arm_cannot_show_is_reported_gracefully(world, status, expected):

@@ -306,6 +306,16 @@ def test_manifest_answers_that_cannot_be_used(cloud, behaviour, code, words):
     assert (found.status, found.code) == (Status.FAILED, code) and words in found.message
 
 
+@pytest.mark.parametrize("field, value", [("manifests", 5), ("manifests", True), ("layers", True), ("layers", 7)])
+def test_a_manifest_with_a_list_of_another_type_is_read_not_crashed_on(cloud, field, value):
+    # A registry's answer is untrusted: a list that is not one is read as empty, never iterated.
+    serve(cloud, sample_image(index=field == "manifests"))
+    manifests = cloud.scenario.images["app"]
+    manifests["v1"] = json.dumps(dict(json.loads(manifests["v1"]), **{field: value}))
+    results = run(cloud)      # run() fails on a crashed check
+    assert outcome(results, "image_manifest").status in (Status.PASSED, Status.FAILED, Status.WARNING)
+
+
 # ---------------------------------------------------------------- layer download
 
 def test_a_redirect_to_a_foreign_host_is_refused_and_not_followed(cloud):

@@ -8,6 +8,8 @@ import os
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azext_acrhealth import report
 from azext_acrhealth.context import Context, Options
@@ -453,3 +455,32 @@ def test_podman_ignores_a_creds_store_of_docker(world):
     found = world.run()
     assert found.status is Status.PASSED and found.details["kind"] == "refresh token"
     assert standins.calls(world.bin, "desktop") == []
+
+
+# ---------------------------------------------------------------- any configuration file
+
+_CONFIG_KEYS = st.sampled_from(["auths", "credsStore", "credHelpers", "auth", "identitytoken", "username", "password",
+                                "myreg.azurecr.io", "https://myreg.azurecr.io/v1/"])
+_CONFIG = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12) |
+                       st.sampled_from(["bXlyZWc6cGFzcw==", "not base64!", NULL_GUID, "desktop"]),
+                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_CONFIG_KEYS, inner, max_size=4),
+                       max_leaves=16)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CONFIG)
+def test_any_configuration_file_gives_a_login_or_a_finding(document):
+    # The files docker and Helm read are the user's, and may hold anything: never a crash, never a process
+    # (no helper is on this PATH), and a problem is always an outcome with a code.
+    import tempfile
+
+    from azext_acrhealth.checks.docker_login import stored_login
+    from tests.support.checks import context
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "config.json")
+        with open(path, "w") as handle:
+            json.dump(document, handle)
+        ctx = context(env={"PATH": folder, "HOME": folder}, cwd=folder)
+        stored = stored_login(ctx, [path], "myreg.azurecr.io", "myreg")
+    assert stored.problem is None or stored.problem.code == "DOCKER_CREDENTIAL_HELPER_ERROR"
+    assert stored.credential is None or isinstance(stored.credential.secret, str)

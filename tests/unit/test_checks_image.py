@@ -6,11 +6,14 @@ import json
 import shlex
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azext_acrhealth._validators import image_type
 from azext_acrhealth.checks import image as image_checks
 from azext_acrhealth.context import Options
 from azext_acrhealth.edges import Edges
+from azext_acrhealth.http_requests import HttpResult
 from azext_acrhealth.outcome import Status
 from azext_acrhealth.plan import build_plan
 from azext_acrhealth.resolver import Resolution
@@ -314,6 +317,23 @@ def test_a_manifest_with_a_list_of_another_type_is_read_not_crashed_on(cloud, fi
     manifests["v1"] = json.dumps(dict(json.loads(manifests["v1"]), **{field: value}))
     results = run(cloud)      # run() fails on a crashed check
     assert outcome(results, "image_manifest").status in (Status.PASSED, Status.FAILED, Status.WARNING)
+
+
+_MANIFEST_KEYS = st.sampled_from(["schemaVersion", "mediaType", "manifests", "config", "layers", "digest", "size",
+                                   "platform", "architecture", "os", "variant", "annotations"])
+_MANIFEST = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12) |
+                         st.sampled_from([image_checks.OCI_INDEX, image_checks.OCI_MANIFEST, "sha256:" + "a" * 64]),
+                         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_MANIFEST_KEYS, inner, max_size=5),
+                         max_leaves=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MANIFEST, st.sampled_from([None, "application/vnd.oci.image.index.v1+json", "text/html"]))
+def test_any_manifest_is_read_or_refused_never_raised_on(document, content_type):
+    res = HttpResult("https://myreg.azurecr.io/v2/app/manifests/v1", status=200, body=json.dumps(document).encode(),
+                     headers={"content-type": content_type} if content_type else {})
+    parts, why = image_checks._read_manifest(res)
+    assert (parts is None) != (why is None)
 
 
 # ---------------------------------------------------------------- layer download

@@ -6,7 +6,7 @@ import re
 
 from .. import fix_commands, jwt_claims, login_servers
 from ..account import LoginError
-from ..credentials import is_guid
+from ..credentials import is_guid, shown_user
 from ..outcome import failed, passed, warning
 from ..text import one_line
 from . import answers, arm, tokens
@@ -113,7 +113,7 @@ def _credential_no_pull(ctx, given, granted, details):
                                                  app_id=cred.user)]
     elif cred.kind == ADMIN:
         fix = "the admin user may pull every repository: check that '{}' is this registry's admin user".format(
-            cred.user)
+            shown_user(cred.user))
     else:
         fix = "use a credential that may pull repository '{}': a token whose scope map includes it, or a service " \
               "principal with the AcrPull role".format(repository)

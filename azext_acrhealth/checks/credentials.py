@@ -57,7 +57,8 @@ def given_credentials(ctx, given):
                                        secrets=cred.secrets())
     if outcome:
         return outcome
-    judged = tokens.judge_access(token, res.url, scope, repository, kind=cred.kind, user=cred.user)
+    # The token endpoint without the query: the scope is in the message and the details already.
+    judged = tokens.judge_access(token, origin.url("/oauth2/token"), scope, repository, kind=cred.kind, user=cred.user)
     # --image asks for its repository's token with the same credential, at the same validated realm.
     handoff = {"credential": cred, "origin": origin, "service": ch["service"]}
     return replace(judged, message="{}: {}".format(what, judged.message), handoff=handoff)

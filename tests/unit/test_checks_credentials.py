@@ -51,7 +51,8 @@ def test_the_admin_user_is_accepted_and_the_entra_checks_are_skipped(registry):
     results = run(registry, account, username="myreg", password=PASSWORD)
     found = outcome(results, "credentials")
     assert found.status is Status.PASSED, found
-    assert found.message.startswith("the admin user 'myreg': access token issued for registry:catalog:*")
+    assert found.message == "the admin user 'myreg': access token issued for registry:catalog:* by {}".format(
+        registry.url + "/oauth2/token")
     assert (found.details["kind"], found.details["user"]) == ("admin user", "myreg")
     for name in ("aad_token", "refresh_token", "access_token"):
         skipped = outcome(results, name)

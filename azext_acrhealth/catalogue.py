@@ -224,9 +224,12 @@ _CODES = (
          "This error means that the credential Helm stored for the registry with `helm registry login` is an "
          "Azure Container Registry refresh token (as `az acr login --expose-token` gives it) that has expired, "
          "or is about to: it lives about three hours. Helm keeps its own registry login, apart from Docker's, and "
-         "sends it with every `helm push` and `helm pull`; the registry answers 'unauthorized'.",
+         "sends it with every `helm push` and `helm pull` instead of Docker's; the registry answers "
+         "'unauthorized'.",
          ("log Helm in again: `az acr login -n <registry> --expose-token --output tsv --query accessToken | helm "
           "registry login <registry>.azurecr.io --username 00000000-0000-0000-0000-000000000000 --password-stdin`",
+          "or remove Helm's own login with `helm registry logout <registry>.azurecr.io`: Helm then sends Docker's "
+          "stored login, which `az acr login` renews",
           "in long-running jobs, log in again before each use, or use a credential that lasts longer (a token or "
           "a service principal)."), "acrhealth"),
     Code("HELM_LOGIN_REJECTED_ERROR",

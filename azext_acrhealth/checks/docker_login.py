@@ -47,6 +47,7 @@ class Client:
     logout: str               # the command that removes the stored login
     expired: str = "DOCKER_LOGIN_EXPIRED_ERROR"
     rejected: str = "DOCKER_LOGIN_REJECTED_ERROR"
+    instead: str = ""         # another way out of a stale login, added to its fix
 
 
 def docker_login(ctx, given):
@@ -137,6 +138,8 @@ def _stale(who, resource, code, message, details, cause=None):
     fix = "log in again, so that {} stores a current token for your Azure identity".format(who.tool)
     if cause and cause.fix:
         fix = cause.fix if who.login in cause.commands else "{}; or {}".format(cause.fix, fix)
+    if who.instead:
+        fix = "{}; or {}".format(fix, who.instead)
     if arm.properties(resource()[0]).get("anonymousPullEnabled") is True:
         message += ". The registry allows anonymous pull, but {} sends the stored credential, and it " \
                    "fails".format(who.tool)

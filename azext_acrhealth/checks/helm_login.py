@@ -1,10 +1,11 @@
 """Helm's stored login for the registry: the credential `helm push` and `helm pull` send to it.
 
 `helm registry login` keeps it in Helm's own registry configuration, a file in Docker's format (auths,
-credsStore, credHelpers) that `docker login` and `az acr login` never change. The way Azure's documentation
-logs Helm in stores an ACR refresh token there, which lives about three hours: after that every push fails
-with 'unauthorized', however fresh Docker's login is. Read as Docker's stored login is, and judged the same
-way (docker_login.judge).
+credsStore, credHelpers) that `docker login` and `az acr login` never change. Helm (3.8 and later) sends the
+entry it holds there for the registry, and only without one falls back to Docker's stored login. The way
+Azure's documentation logs Helm in stores an ACR refresh token there, which lives about three hours: after
+that every push fails with 'unauthorized', however fresh Docker's login is, since Helm's stale entry shadows
+it. Read as Docker's stored login is, and judged the same way (docker_login.judge).
 """
 
 import os
@@ -51,8 +52,11 @@ def helm_login(ctx, given):
     if stored.problem:
         return stored.problem
     if stored.credential is None:
-        return skipped("helm holds no login for {} in {}; pushing or pulling charts there needs `helm registry "
-                       "login` first".format(server, path))
-    who = Client("helm", login_command(name, server), shell.line(["helm", "registry", "logout", server]),
-                 expired="HELM_LOGIN_EXPIRED_ERROR", rejected="HELM_LOGIN_REJECTED_ERROR")
+        return skipped("helm holds no login of its own for {} in {}, so it sends Docker's (see Docker "
+                       "login)".format(server, path))
+    logout = shell.line(["helm", "registry", "logout", server])
+    who = Client("helm", login_command(name, server), logout, expired="HELM_LOGIN_EXPIRED_ERROR",
+                 rejected="HELM_LOGIN_REJECTED_ERROR",
+                 instead="remove Helm's own login (`{}`), so that Helm sends Docker's, which `az acr login` "
+                         "renews".format(logout))
     return judge(ctx, given, stored, who, registry_lookup(ctx, given))

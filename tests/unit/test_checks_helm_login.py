@@ -58,13 +58,13 @@ def login_command(server):
             "--username {} --password-stdin".format(server, NULL_GUID))
 
 
-def test_without_a_helm_login_the_check_says_where_it_looked(helm, cloud, tmp_path):
+def test_without_a_helm_login_helm_sends_dockers_and_the_check_says_so(helm, cloud, tmp_path):
     run, _ = helm
     found = run()
     assert found.status is Status.SKIPPED
     path = tmp_path / ".config" / "helm" / "registry" / "config.json"
-    assert found.message == ("helm holds no login for {} in {}; pushing or pulling charts there needs `helm "
-                             "registry login` first".format(cloud.netloc, path))
+    assert found.message == ("helm holds no login of its own for {} in {}, so it sends Docker's (see Docker "
+                             "login)".format(cloud.netloc, path))
 
 
 def test_a_current_refresh_token_is_accepted(helm, cloud):
@@ -84,6 +84,9 @@ def test_an_expired_refresh_token_is_the_helm_code_with_helms_own_login(helm, cl
     assert (found.status, found.code) == (Status.FAILED, "HELM_LOGIN_EXPIRED_ERROR")
     assert "expired 60 min ago" in found.message
     assert found.commands == (login_command(cloud.netloc),)
+    # Helm's entry shadows Docker's login: without it, Helm sends Docker's, which `az acr login` renews.
+    assert found.fix.endswith("or remove Helm's own login (`helm registry logout {}`), so that Helm sends Docker's, "
+                              "which `az acr login` renews".format(cloud.netloc))
     assert not [r for r in cloud.requests if r["path"] == "/oauth2/token"]       # an expired token is not sent
 
 

@@ -15,3 +15,13 @@ STATUSES = st.sampled_from([200, 200, 200, 201, 204, 301, 307, 400, 401, 403, 40
 HEADERS = st.dictionaries(st.sampled_from(["content-type", "location", "x-ms-correlation-request-id"]),
                           st.text(max_size=40), max_size=3)
 ERRORS = st.sampled_from([None, None, None, "ssl", "timeout", "connect", "proxy", "reset", "invalid", "error"])
+
+
+def keyed_json(keys, leaves=(), max_leaves=20):
+    """JSON documents whose objects use `keys` (the fields a reader looks for), with plain values and
+    `leaves` (values that mean something to it) at the ends: the shapes a hostile or broken answer takes."""
+    leaf = st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+    if leaves:
+        leaf = leaf | st.sampled_from(list(leaves))
+    return st.recursive(leaf, lambda inner: st.lists(inner, max_size=3) |
+                        st.dictionaries(st.sampled_from(list(keys)), inner, max_size=5), max_leaves=max_leaves)

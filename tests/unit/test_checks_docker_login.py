@@ -9,7 +9,6 @@ import time
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from azext_acrhealth import report
 from azext_acrhealth.context import Context, Options
@@ -18,6 +17,7 @@ from tests.support import standins
 from tests.support.account import StubAccount
 from tests.support.checks import outcome, registry_json, run_checks
 from tests.support.fakecloud import unsigned_jwt
+from tests.support.strategies import keyed_json
 
 HANG_GUARD = 30     # seconds: generous; only catches a hang, never measures speed
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
@@ -459,12 +459,9 @@ def test_podman_ignores_a_creds_store_of_docker(world):
 
 # ---------------------------------------------------------------- any configuration file
 
-_CONFIG_KEYS = st.sampled_from(["auths", "credsStore", "credHelpers", "auth", "identitytoken", "username", "password",
-                                "myreg.azurecr.io", "https://myreg.azurecr.io/v1/"])
-_CONFIG = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12) |
-                       st.sampled_from(["bXlyZWc6cGFzcw==", "not base64!", NULL_GUID, "desktop"]),
-                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_CONFIG_KEYS, inner, max_size=4),
-                       max_leaves=16)
+_CONFIG = keyed_json(["auths", "credsStore", "credHelpers", "auth", "identitytoken", "username", "password",
+                      "myreg.azurecr.io", "https://myreg.azurecr.io/v1/"],
+                     ["bXlyZWc6cGFzcw==", "not base64!", NULL_GUID, "desktop"], max_leaves=16)
 
 
 @settings(max_examples=400, deadline=None)

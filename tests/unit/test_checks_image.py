@@ -6,7 +6,7 @@ import json
 import shlex
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from azext_acrhealth._validators import image_type
@@ -327,6 +327,8 @@ _MANIFEST = keyed_json(["schemaVersion", "mediaType", "manifests", "config", "la
 
 @settings(max_examples=500, deadline=None)
 @given(_MANIFEST, st.sampled_from([None, "application/vnd.oci.image.index.v1+json", "text/html"]))
+@example({"manifests": True}, None)         # crashes found by this test, always tried first
+@example({"config": {"digest": "sha256:" + "a" * 64}, "layers": 7}, None)
 def test_any_manifest_is_read_or_refused_never_raised_on(document, content_type):
     res = HttpResult("https://myreg.azurecr.io/v2/app/manifests/v1", status=200, body=json.dumps(document).encode(),
                      headers={"content-type": content_type} if content_type else {})

@@ -44,10 +44,11 @@ class Credential:
         """The ACR token's name, when this is a token whose name may enter a command; else None."""
         return self.user if self.kind == TOKEN and _TOKEN_NAME.match(self.user or "") else None
 
-    def describe(self):
-        """What this credential is, in words, never with its secret: "the admin user 'myreg'"."""
+    def describe(self, login="az acr login"):
+        """What this credential is, in words, never with its secret: "the admin user 'myreg'". `login` is the
+        command that gives a client the refresh token stored under the null GUID."""
         if self.kind == REFRESH_TOKEN:
-            return "the ACR refresh token of `az acr login`" if self.user == NULL_GUID else "an identity token"
+            return "the ACR refresh token of `{}`".format(login) if self.user == NULL_GUID else "an identity token"
         if self.kind == ADMIN:
             return "the admin user '{}'".format(shown_user(self.user))
         if self.kind == TOKEN:

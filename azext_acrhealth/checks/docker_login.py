@@ -48,6 +48,7 @@ class Client:
     expired: str = "DOCKER_LOGIN_EXPIRED_ERROR"
     rejected: str = "DOCKER_LOGIN_REJECTED_ERROR"
     instead: str = ""         # another way out of a stale login, added to its fix
+    refresh_from: str = "az acr login"    # the command that gives this client an ACR refresh token
 
 
 def docker_login(ctx, given):
@@ -83,7 +84,8 @@ def judge(ctx, given, stored, who, resource):
     name = registry_name(ctx, found)
     cred = stored.credential
     details = {"kind": cred.kind, "user": cred.user, "storedIn": stored.where}
-    what = "{}'s stored login for {} ({}, in {})".format(who.tool, server, cred.describe(), stored.where)
+    what = "{}'s stored login for {} ({}, in {})".format(who.tool, server, cred.describe(who.refresh_from),
+                                                         stored.where)
     left = expiry(cred.secret) if cred.refresh_token else None
     if left is not None:
         details["expiresInSeconds"] = int(left)

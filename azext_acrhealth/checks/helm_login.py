@@ -58,5 +58,5 @@ def helm_login(ctx, given):
     who = Client("helm", login_command(name, server), logout, expired="HELM_LOGIN_EXPIRED_ERROR",
                  rejected="HELM_LOGIN_REJECTED_ERROR",
                  instead="remove Helm's own login (`{}`), so that Helm sends Docker's, which `az acr login` "
-                         "renews".format(logout))
+                         "renews".format(logout), refresh_from="az acr login --expose-token")
     return judge(ctx, given, stored, who, registry_lookup(ctx, given))

@@ -72,7 +72,8 @@ def test_a_current_refresh_token_is_accepted(helm, cloud):
     logged_in(NULL_GUID, refresh_token())
     found = run()
     assert found.status is Status.PASSED, found
-    assert found.message.startswith("helm's stored login for {} (the ACR refresh token".format(cloud.netloc))
+    assert found.message.startswith("helm's stored login for {} (the ACR refresh token of `az acr login "
+                                    "--expose-token`, in ".format(cloud.netloc))
     assert "valid for 2 h 59 min" in found.message
 
 

@@ -89,15 +89,19 @@ def role_assignment(role, object_id, principal_type, scope, repository=None, app
 def scope_map_add_repository(scope_map, registry, repository):
     """`az acr scope-map update` that lets a token's scope map pull one repository, or None. A system scope
     map (its name starts with "_") cannot be changed, and does not pass."""
-    registry = registry_name(registry)
-    try:
-        repository = repository_type(repository)
-    except Exception:  # noqa: BLE001 - argparse's error type; any failure means no command
-        return None
-    if not registry or not (isinstance(scope_map, str) and _SCOPE_MAP.fullmatch(scope_map)):
+    registry, repository = registry_name(registry), _repository(repository)
+    if not registry or not repository or not (isinstance(scope_map, str) and _SCOPE_MAP.fullmatch(scope_map)):
         return None
     return _line("az", "acr", "scope-map", "update", "-n", scope_map, "-r", registry, "--add-repository", repository,
                  "content/read", "metadata/read")
+
+
+def _repository(value):
+    """A repository name fit for a command (the rule --repository takes), or None."""
+    try:
+        return repository_type(value)
+    except Exception:  # noqa: BLE001 - argparse's error type; any failure means no command
+        return None
 
 
 def _is_guid(value):
@@ -106,9 +110,8 @@ def _is_guid(value):
 
 def repository_condition(role, repository):
     """The ABAC condition that limits an ABAC-enabled role to one repository, as the portal writes it."""
-    try:
-        repository = repository_type(repository)
-    except Exception:  # noqa: BLE001 - argparse's error type; any failure means no condition
+    repository = _repository(repository)
+    if repository is None:
         return None
     verbs = ROLE_ACTIONS[role]
     actions = [_CONTENT + verb for verb in verbs] + [_METADATA + verb for verb in verbs]

@@ -167,7 +167,7 @@ def _token_cause(ctx, registry, why, token, name):
         return Cause("the token's password is wrong or expired, or the token is disabled (the registry's resource "
                      "could not be read: {})".format(why),
                      fix="check the token with `az acr token show -n {} -r {}`".format(token, name))
-    body, problem = arm.get(ctx, "{}/tokens/{}".format(registry["id"], token), arm.API_REGISTRIES)
+    body, problem = token_resource(ctx, registry["id"], token)
     if body is None:
         if "not found" in problem:
             return Cause("registry '{}' has no token named '{}' (was it deleted?)".format(name, token),
@@ -198,6 +198,11 @@ def _token_cause(ctx, registry, why, token, name):
     return Cause("token '{}' is enabled and has a valid password, so the one used is not current (regenerated "
                  "since it was stored?)".format(token), fix="use the token's current password, or generate a new one",
                  commands=(generate,))
+
+
+def token_resource(ctx, registry_id, token):
+    """(the ARM resource of the registry's token named `token`, None), or (None, why it cannot be read)."""
+    return arm.get(ctx, "{}/tokens/{}".format(registry_id, token), arm.API_REGISTRIES)
 
 
 def _parse_time(text):

@@ -6,10 +6,10 @@ import re
 
 from .. import fix_commands, jwt_claims, login_servers
 from ..account import LoginError
-from ..credentials import is_guid, shown_user
+from ..credentials import ADMIN, SERVICE_PRINCIPAL, TOKEN, is_guid, shown_user
 from ..outcome import failed, passed, warning
 from ..text import one_line
-from . import answers, arm, tokens
+from . import answers, arm, credentials, registry_settings, tokens
 from .image import registry_name
 
 ROLE_READER = "Container Registry Repository Reader"
@@ -21,7 +21,6 @@ def image_access(ctx, given):
     image = ctx.options.image
     scope = "repository:{}:pull".format(image.repository)
     if "credentials" in given:
-        from . import credentials
         found = given["credentials"]
         url = found["origin"].url("/oauth2/token")
         res = credentials.request_token(ctx, found["origin"], found["service"], scope, found["credential"])
@@ -60,16 +59,16 @@ def _no_pull(ctx, given, granted, details):
     who = _identity(aad.get("token"))
     object_id, kind = aad.get("principal") or (None, None)
     registry = _registry_resource(ctx, given)
-    props = arm.properties(registry)
-    rid = registry.get("id") if isinstance(registry, dict) else None
-    abac = "abac" in str(props.get("roleAssignmentMode") or "").lower()
+    settings = registry_settings.read(registry)
     name = registry_name(ctx, registry)
     where = "registry {}".format(name) if name else "the registry"
     message = "{} has no pull permission on repository '{}' (the token grants {})".format(
         who, repository, ", ".join(granted) or "nothing")
-    details = dict(details, granted=granted, identity=who, roleAssignmentMode=props.get("roleAssignmentMode"))
+    details = dict(details, granted=granted, identity=who,
+                   roleAssignmentMode=arm.properties(registry).get("roleAssignmentMode"))
+    rid = settings.resource_id
     # The same command, built and quoted by the same rules, as the access token check's.
-    if abac:
+    if settings.abac:
         # ABAC mode: AcrPull is not honoured; a repository role with a condition on the repository is.
         fix = ("{} uses ABAC repository permissions, where AcrPull is not honoured: assign {} the role '{}' on "
                "it, with a condition that limits it to repository '{}'".format(where, who, ROLE_READER, repository))
@@ -85,7 +84,6 @@ def _no_pull(ctx, given, granted, details):
 
 def _credential_no_pull(ctx, given, granted, details):
     """No pull for the user name and password of -u: what to change depends on what they are."""
-    from ..credentials import ADMIN, SERVICE_PRINCIPAL, TOKEN
     repository = ctx.options.image.repository
     cred = given["credentials"]["credential"]
     who = cred.describe()
@@ -93,11 +91,11 @@ def _credential_no_pull(ctx, given, granted, details):
         who, repository, ", ".join(granted) or "nothing")
     details = dict(details, granted=granted, kind=cred.kind, user=cred.user)
     registry = _registry_resource(ctx, given)
+    settings = registry_settings.read(registry)
     name = registry_name(ctx, registry)
-    rid = registry.get("id") if isinstance(registry, dict) else None
     commands = []
     if cred.kind == TOKEN and cred.token_name:
-        scope_map = _scope_map(ctx, rid, cred.token_name)
+        scope_map = _scope_map(ctx, settings.resource_id, cred.token_name)
         fix = "add repository '{}' with content/read and metadata/read to the scope map {}of token '{}'".format(
             repository, "'{}' ".format(scope_map) if scope_map else "", cred.token_name)
         commands = [fix_commands.scope_map_add_repository(scope_map, name, repository)]
@@ -105,12 +103,12 @@ def _credential_no_pull(ctx, given, granted, details):
             commands = ["az acr token show -n {} -r {} --query scopeMapId -o tsv".format(cred.token_name, name)] \
                 if name else []
     elif cred.kind == SERVICE_PRINCIPAL:
-        abac = "abac" in str(arm.properties(registry).get("roleAssignmentMode") or "").lower()
+        abac = settings.abac
         role = ROLE_READER if abac else "AcrPull"
         fix = "assign {} the role '{}' on the registry{}".format(
             who, role, ", with a condition that limits it to repository '{}'".format(repository) if abac else "")
-        commands = [fix_commands.role_assignment(role, None, None, rid, repository if abac else None,
-                                                 app_id=cred.user)]
+        commands = [fix_commands.role_assignment(role, None, None, settings.resource_id,
+                                                 repository if abac else None, app_id=cred.user)]
     elif cred.kind == ADMIN:
         fix = "the admin user may pull every repository: check that '{}' is this registry's admin user".format(
             shown_user(cred.user))
@@ -122,9 +120,9 @@ def _credential_no_pull(ctx, given, granted, details):
 
 def _scope_map(ctx, rid, token):
     """The name of a token's scope map, from its ARM resource; None when it cannot be read."""
-    if not fix_commands.registry_id(rid):
+    if rid is None:
         return None
-    body, _ = arm.get(ctx, "{}/tokens/{}".format(rid, token), arm.API_REGISTRIES)
+    body, _ = credentials.token_resource(ctx, rid, token)
     scope_map = arm.properties(body).get("scopeMapId")
     name = scope_map.rstrip("/").rsplit("/", 1)[-1] if isinstance(scope_map, str) else ""
     return name if re.fullmatch(r"[\w-]{1,50}", name, re.ASCII) else None

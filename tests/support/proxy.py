@@ -76,6 +76,12 @@ class ConnectProxy:
     def close(self):
         self.sock.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="A CONNECT proxy that tunnels bytes.")

@@ -109,12 +109,9 @@ def test_public_access_disabled_with_an_endpoint_points_to_it(cloud):
 def test_public_access_disabled_behind_a_proxy_names_no_proxy(make_cloud):
     cloud = make_cloud()
     firewalled(cloud, publicNetworkAccess="Disabled")
-    proxy = ConnectProxy()
-    try:
+    with ConnectProxy() as proxy:
         env = registry_env(cloud, HTTPS_PROXY="http://127.0.0.1:{}".format(proxy.port))
         found = outcome(run(cloud, env=env), "challenge")
-    finally:
-        proxy.close()
     assert found.code == "CONNECTIVITY_FORBIDDEN_ERROR" and found.commands == ()
     assert "went through proxy http://127.0.0.1:{}".format(proxy.port) in found.fix and "NO_PROXY" in found.fix
     assert found.details["proxy"] == "http://127.0.0.1:{}".format(proxy.port)
@@ -196,12 +193,9 @@ def test_hostile_answers(cloud, step, behaviour, check, code, words):
 def test_tls_interception_behind_a_proxy_names_issuer_and_proxy(make_cloud):
     # The registry's certificate comes from a CA the client does not trust, as with an inspecting proxy.
     cloud = make_cloud(cert="self_signed")
-    proxy = ConnectProxy()
-    try:
+    with ConnectProxy() as proxy:
         env = registry_env(cloud, HTTPS_PROXY="http://user:secret@127.0.0.1:{}".format(proxy.port))
         found = outcome(run(cloud, env=env), "challenge")
-    finally:
-        proxy.close()
     assert (found.status, found.code) == (Status.FAILED, "CONNECTIVITY_SSL_ERROR")
     assert found.details["proxy"] == "http://***@127.0.0.1:{}".format(proxy.port)
     assert "proxy http://***@127.0.0.1" in found.message and "secret" not in found.message

@@ -101,14 +101,11 @@ def test_netrc_adds_no_credentials_to_any_request(make_cloud, tmp_path, monkeypa
     ({"HTTPS_PROXY": "P1", "NO_PROXY": "other.example"}, "P1"),
 ])
 def test_the_proxy_used_is_the_one_az_would_use_and_the_one_reported(cloud, variables, used):
-    proxy = ConnectProxy()
-    try:
+    with ConnectProxy() as proxy:
         names = {"P1": "http://127.0.0.1:{}".format(proxy.port), "P2": "http://localhost:{}".format(proxy.port),
                  "P3": "http://127.0.0.1:{}/".format(proxy.port)}
         env = {k: names.get(v, v) for k, v in variables.items()}
         result = edges(cloud, **env).get(cloud.url + "/v2/")
-    finally:
-        proxy.close()
     assert result.status == 401
     assert result.proxy == (names[used] if used else None)
     assert (cloud.netloc in proxy.targets) == (used is not None)
